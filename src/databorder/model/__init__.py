@@ -1,0 +1,30 @@
+"""Value types shared by every capability: the contract's vocabularies, countries, instants."""
+
+from databorder.model.country import UnknownCountryError, country_code, country_name
+from databorder.model.enums import (
+    ConsentKind,
+    DataItem,
+    Disposition,
+    Ground,
+    Purpose,
+    ReasonCode,
+    RecipientRole,
+)
+from databorder.model.time import NaiveDatetimeError, aware, parse_instant, utcnow
+
+__all__ = [
+    "ConsentKind",
+    "DataItem",
+    "Disposition",
+    "Ground",
+    "NaiveDatetimeError",
+    "Purpose",
+    "ReasonCode",
+    "RecipientRole",
+    "UnknownCountryError",
+    "aware",
+    "country_code",
+    "country_name",
+    "parse_instant",
+    "utcnow",
+]
