@@ -1,0 +1,113 @@
+"""Recording consents against the notice version shown, and withdrawing them.
+
+Withdrawal only stamps `withdrawn_at`; the record stays, because the audit must show that a
+disclosure made before the withdrawal was lawful when made. Revoking the grants a consent
+grounded is the gateway's job, called in the same transaction (see `gateway.grants`).
+"""
+
+import uuid
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from databorder.consent.models import Consent, NoticeVersion
+from databorder.consent.schemas import ConsentIn, NoticeVersionIn
+from databorder.errors import Conflict, InvalidInput, NotFound
+from databorder.marketplace.models import Buyer
+from databorder.model import ConsentKind, DataItem, Purpose
+from databorder.policy.types import ConsentFacts
+from databorder.store.query import rows_where_in
+
+
+class ConsentService:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def publish_notice(self, data: NoticeVersionIn) -> NoticeVersion:
+        if self.session.get(NoticeVersion, data.version) is not None:
+            raise Conflict(f"notice version {data.version!r} exists already")
+        row = NoticeVersion(
+            version=data.version,
+            published_at=data.published_at,
+            summary=data.summary,
+            content_sha256=None,
+        )
+        self.session.add(row)
+        self.session.flush()
+        return row
+
+    def give(self, data: ConsentIn) -> Consent:
+        if self.session.get(Buyer, data.subject_id) is None:
+            raise NotFound("buyer", data.subject_id)
+        notice = self.session.get(NoticeVersion, data.notice_version)
+        if notice is None:
+            raise InvalidInput.one(
+                "notice_version", f"unknown notice version {data.notice_version!r}"
+            )
+        if data.given_at < notice.published_at:
+            raise InvalidInput.one(
+                "given_at",
+                f"consent given before notice {notice.version} was published "
+                f"({notice.published_at.isoformat()}); the buyer cannot have seen it",
+            )
+        consent_id = data.id or f"c-{uuid.uuid4()}"
+        if self.session.get(Consent, consent_id) is not None:
+            raise Conflict(f"consent {consent_id!r} exists already")
+        row = Consent(
+            id=consent_id,
+            subject_id=data.subject_id,
+            kind=data.kind,
+            notice_version=data.notice_version,
+            recipients=list(data.recipients),
+            countries=list(data.countries),
+            items=[i.value for i in data.items],
+            purposes=[p.value for p in data.purposes],
+            given_at=data.given_at,
+            withdrawn_at=data.withdrawn_at,
+        )
+        self.session.add(row)
+        self.session.flush()
+        return row
+
+    def withdraw(self, consent_id: str, at: datetime) -> Consent:
+        row = self.session.get(Consent, consent_id)
+        if row is None:
+            raise NotFound("consent", consent_id)
+        if row.withdrawn_at is not None:
+            raise Conflict(
+                f"consent {consent_id!r} was already withdrawn at {row.withdrawn_at.isoformat()}"
+            )
+        if at < row.given_at:
+            raise InvalidInput.one(
+                "at",
+                f"withdrawal at {at.isoformat()} is before the consent was given "
+                f"({row.given_at.isoformat()})",
+            )
+        row.withdrawn_at = at
+        self.session.flush()
+        return row
+
+    def for_subjects(self, subject_ids: Iterable[str]) -> dict[str, list[Consent]]:
+        ids = set(subject_ids)
+        found: dict[str, list[Consent]] = {i: [] for i in ids}
+        for row in rows_where_in(self.session, Consent, Consent.subject_id, ids):
+            found[row.subject_id].append(row)
+        return found
+
+
+def to_facts(rows: Sequence[Consent]) -> tuple[ConsentFacts, ...]:
+    return tuple(
+        ConsentFacts(
+            id=r.id,
+            kind=ConsentKind(r.kind),
+            notice_version=r.notice_version,
+            recipients=frozenset(r.recipients),
+            countries=frozenset(r.countries),
+            items=frozenset(DataItem(i) for i in r.items),
+            purposes=frozenset(Purpose(p) for p in r.purposes),
+            given_at=r.given_at,
+            withdrawn_at=r.withdrawn_at,
+        )
+        for r in rows
+    )

@@ -1,0 +1,86 @@
+"""Disclosures (every decision the gateway made, allowed or not) and the access grants they made.
+
+A disclosure row is written for refusals too, with the reasons, because the audit must be able
+to show what was asked and refused, not only what went out. A grant is the only path by which
+a recipient reads personal data; it names the consent that grounded it so withdrawal revokes it.
+"""
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from databorder.model import Ground, Purpose
+from databorder.store.base import Base
+from databorder.store.columns import enum_column
+
+
+class AccessGrant(Base):
+    __tablename__ = "access_grants"
+    __table_args__ = (
+        CheckConstraint("access_days >= 0", name="access_days_nonnegative"),
+        Index("ix_access_grants_order_recipient", "order_id", "recipient_id"),
+        Index("ix_access_grants_subject", "subject_id"),
+        Index("ix_access_grants_consent", "consent_id"),
+        Index("ix_access_grants_expires", "expires_at"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    order_id: Mapped[str] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"))
+    recipient_id: Mapped[str] = mapped_column(ForeignKey("recipients.id"))
+    subject_id: Mapped[str] = mapped_column(String(64))
+    purpose: Mapped[Purpose] = mapped_column(enum_column(Purpose, "grant_purpose"))
+    items: Mapped[dict[str, Any]]  # item -> disposition, released items only
+    ground: Mapped[Ground] = mapped_column(enum_column(Ground, "grant_ground"))
+    consent_id: Mapped[str | None] = mapped_column(String(64))
+    access_days: Mapped[int]
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+    revoke_reason: Mapped[str | None] = mapped_column(String(64))
+
+
+class Disclosure(Base):
+    __tablename__ = "disclosures"
+    __table_args__ = (
+        Index("ix_disclosures_order", "order_id"),
+        Index("ix_disclosures_subject", "subject_id"),
+        Index("ix_disclosures_recipient", "recipient_id"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    order_id: Mapped[str] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"))
+    recipient_id: Mapped[str] = mapped_column(ForeignKey("recipients.id"))
+    subject_id: Mapped[str] = mapped_column(String(64))
+    purpose: Mapped[Purpose] = mapped_column(enum_column(Purpose, "disclosure_purpose"))
+    requested: Mapped[list[str]]
+    dispositions: Mapped[dict[str, Any]]
+    allowed: Mapped[bool]
+    cross_border: Mapped[bool]
+    recipient_country: Mapped[str] = mapped_column(String(2))
+    ground: Mapped[Ground | None] = mapped_column(enum_column(Ground, "disclosure_ground"))
+    article: Mapped[str | None] = mapped_column(String(64))
+    rule: Mapped[str] = mapped_column(String(64))
+    reasons: Mapped[list[str]]  # reason codes, in order; full texts are in the log leaf
+    consent_id: Mapped[str | None] = mapped_column(String(64))
+    pack: Mapped[str] = mapped_column(String(32))
+    pack_version: Mapped[str] = mapped_column(String(32))
+    legal_mandate: Mapped[str | None] = mapped_column(String(500))
+    decided_at: Mapped[datetime]
+    grant_id: Mapped[str | None] = mapped_column(ForeignKey("access_grants.id"))
+    leaf_index: Mapped[int | None] = mapped_column(unique=True)
+
+
+class SellerRead(Base):
+    """Every read of personal data by a recipient, for the buyer's view and the audit."""
+
+    __tablename__ = "seller_reads"
+    __table_args__ = (Index("ix_seller_reads_grant", "grant_id"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    grant_id: Mapped[str] = mapped_column(ForeignKey("access_grants.id", ondelete="CASCADE"))
+    recipient_id: Mapped[str] = mapped_column(String(64))
+    order_id: Mapped[str] = mapped_column(String(64))
+    items: Mapped[list[str]]
+    read_at: Mapped[datetime]

@@ -1,0 +1,270 @@
+"""disclose(): build the request from the database, decide, and record it all in one transaction.
+
+For each ask the gateway writes a disclosure row (refusals too, with their reasons), an access
+grant when something is released, and a leaf in the disclosure log, all in the caller's
+transaction: if any write fails, none of them happened. Asks are handled in batches so that a
+thousand disclosures cost a handful of queries, not thousands.
+"""
+
+import json
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any, Protocol
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from databorder.consent.services import ConsentService, to_facts
+from databorder.errors import Conflict, InvalidInput, NotFound
+from databorder.gateway.expiry import grant_expiry
+from databorder.gateway.models import AccessGrant, Disclosure
+from databorder.gateway.types import DisclosureAsk, DisclosureOutcome
+from databorder.marketplace.models import Buyer, Order
+from databorder.model import RecipientRole
+from databorder.policy.engine import Engine
+from databorder.policy.types import (
+    Contact,
+    Decision,
+    DecisionRequest,
+    LegalMandate,
+    RecipientFacts,
+    SubjectFacts,
+)
+from databorder.registry.models import Recipient
+from databorder.store.query import rows_where_in
+
+
+class LeafLog(Protocol):
+    """The disclosure log as the gateway sees it: append leaves inside the caller's transaction."""
+
+    def append_many(self, session: Session, datas: Sequence[bytes]) -> list[int]: ...
+
+
+def canonical_json(value: Any) -> bytes:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def recipient_facts(row: Recipient) -> RecipientFacts:
+    return RecipientFacts(
+        id=row.id,
+        name=row.legal_name,
+        country=row.country,
+        role=RecipientRole(row.role),
+        contact=Contact(email=row.privacy_email, phone=row.privacy_phone),
+        certifications=frozenset(row.certifications),
+        contract_safeguards=row.contract_safeguards,
+        disclosed_in_notice=row.disclosed_in_notice,
+        retention_days=row.retention_days,
+    )
+
+
+def leaf_record(
+    disclosure: Disclosure, decision: Decision, expires_at: datetime | None
+) -> dict[str, Any]:
+    """The log leaf's content: what was asked, what was decided and why, and for how long."""
+    return {
+        "type": "disclosure",
+        "id": disclosure.id,
+        "decided_at": disclosure.decided_at.isoformat(),
+        "order_id": disclosure.order_id,
+        "subject_id": disclosure.subject_id,
+        "recipient_id": disclosure.recipient_id,
+        "recipient_country": disclosure.recipient_country,
+        "purpose": disclosure.purpose.value,
+        "requested": disclosure.requested,
+        "dispositions": disclosure.dispositions,
+        "allowed": decision.allowed,
+        "cross_border": decision.cross_border,
+        "ground": decision.ground.value if decision.ground else None,
+        "article": decision.article,
+        "rule": decision.rule,
+        "reasons": [
+            {"code": r.code.value, "item": r.item.value if r.item else None}
+            for r in decision.reasons
+        ],
+        "consent_id": decision.consent_id,
+        "grant_id": disclosure.grant_id,
+        "access_expires_at": expires_at.isoformat() if expires_at else None,
+        "pack": disclosure.pack,
+        "pack_version": disclosure.pack_version,
+        "legal_mandate": disclosure.legal_mandate,
+    }
+
+
+class Gateway:
+    def __init__(
+        self, engine: Engine, log: LeafLog | None, pre_delivery_cap_days: int = 60
+    ) -> None:
+        self.engine = engine
+        self.log = log
+        self.pre_delivery_cap_days = pre_delivery_cap_days
+
+    def disclose(self, session: Session, ask: DisclosureAsk, at: datetime) -> DisclosureOutcome:
+        return self.disclose_many(session, [(ask, at)])[0]
+
+    def disclose_many(
+        self, session: Session, asks: Sequence[tuple[DisclosureAsk, datetime]]
+    ) -> list[DisclosureOutcome]:
+        """Decide and record every ask; all or nothing (the caller's transaction)."""
+        orders = {
+            o.id: o for o in rows_where_in(session, Order, Order.id, (a.order_id for a, _ in asks))
+        }
+        recipients = {
+            r.id: r
+            for r in rows_where_in(
+                session, Recipient, Recipient.id, (a.recipient_id for a, _ in asks)
+            )
+        }
+        for ask, _ in asks:
+            if ask.order_id not in orders:
+                raise NotFound("order", ask.order_id)
+            if ask.recipient_id not in recipients:
+                raise NotFound("recipient", ask.recipient_id)
+        buyers = {
+            b.id: b
+            for b in rows_where_in(session, Buyer, Buyer.id, (o.buyer_id for o in orders.values()))
+        }
+        consents = ConsentService(session).for_subjects(buyers)
+        subjects: dict[str, SubjectFacts] = {}
+        facts: dict[str, RecipientFacts] = {}
+        pack = self.engine.pack
+
+        outcomes: list[DisclosureOutcome] = []
+        leaves: list[bytes] = []
+        disclosures: list[Disclosure] = []
+        for ask, at in asks:
+            order = orders[ask.order_id]
+            recipient = recipients[ask.recipient_id]
+            buyer = buyers[order.buyer_id]
+            if buyer.deleted_at is not None:
+                raise Conflict(
+                    f"order {order.id!r} belongs to an erased buyer; nothing can be disclosed"
+                )
+            if recipient.role == RecipientRole.SELLER and recipient.id != order.seller_id:
+                raise InvalidInput.one(
+                    "recipient_id", f"seller {recipient.id!r} did not sell order {order.id!r}"
+                )
+            if at < order.ordered_at:
+                raise InvalidInput.one("at", "a disclosure cannot precede its order")
+            subject = subjects.get(buyer.id)
+            if subject is None:
+                subject = subjects[buyer.id] = SubjectFacts(
+                    id=buyer.id,
+                    residence=buyer.residence,
+                    transfer_suspended=buyer.transfer_suspended,
+                    consents=to_facts(consents[buyer.id]),
+                )
+            rfacts = facts.get(recipient.id)
+            if rfacts is None:
+                rfacts = facts[recipient.id] = recipient_facts(recipient)
+            decision = self.engine.decide(
+                DecisionRequest(
+                    at=at,
+                    subject=subject,
+                    recipient=rfacts,
+                    purpose=ask.purpose,
+                    items=tuple(dict.fromkeys(ask.items)),
+                    pack=pack.name,
+                    legal_mandate=LegalMandate(ask.legal_mandate) if ask.legal_mandate else None,
+                )
+            )
+            grant_id = expires_at = None
+            days = decision.access_expires_after_delivery_days
+            if decision.allowed and decision.ground is not None and days is not None:
+                grant_id = str(uuid.uuid4())
+                expires_at = grant_expiry(
+                    order.ordered_at,
+                    order.delivered_at,
+                    days,
+                    self.pre_delivery_cap_days,
+                )
+                session.add(
+                    AccessGrant(
+                        id=grant_id,
+                        order_id=order.id,
+                        recipient_id=recipient.id,
+                        subject_id=buyer.id,
+                        purpose=ask.purpose,
+                        items={i.value: d.value for i, d in decision.released().items()},
+                        ground=decision.ground,
+                        consent_id=decision.consent_id,
+                        access_days=days,
+                        created_at=at,
+                        expires_at=expires_at,
+                        revoked_at=None,
+                        revoke_reason=None,
+                    )
+                )
+            disclosure = Disclosure(
+                id=str(uuid.uuid4()),
+                order_id=order.id,
+                recipient_id=recipient.id,
+                subject_id=buyer.id,
+                purpose=ask.purpose,
+                requested=[i.value for i in decision.items],
+                dispositions={i.value: d.value for i, d in decision.items.items()},
+                allowed=decision.allowed,
+                cross_border=decision.cross_border,
+                recipient_country=recipient.country,
+                ground=decision.ground,
+                article=decision.article,
+                rule=decision.rule,
+                reasons=[r.code.value for r in decision.reasons],
+                consent_id=decision.consent_id,
+                pack=pack.name,
+                pack_version=pack.version,
+                legal_mandate=ask.legal_mandate,
+                decided_at=at,
+                grant_id=grant_id,
+                leaf_index=None,
+            )
+            disclosures.append(disclosure)
+            leaves.append(canonical_json(leaf_record(disclosure, decision, expires_at)))
+            outcomes.append(DisclosureOutcome(disclosure.id, decision, grant_id, expires_at, None))
+        session.flush()  # grants first: disclosures reference them
+        if self.log is not None:
+            indexes = self.log.append_many(session, leaves)
+            for disclosure, index in zip(disclosures, indexes, strict=True):
+                disclosure.leaf_index = index
+            outcomes = [
+                DisclosureOutcome(o.disclosure_id, o.decision, o.grant_id, o.expires_at, i)
+                for o, i in zip(outcomes, indexes, strict=True)
+            ]
+        session.add_all(disclosures)
+        session.flush()
+        return outcomes
+
+    def mark_delivered(self, session: Session, order_id: str, at: datetime) -> int:
+        """Record delivery and move every live grant's end to delivery + its access days."""
+        order = session.get(Order, order_id)
+        if order is None:
+            raise NotFound("order", order_id)
+        if at < order.ordered_at:
+            raise InvalidInput.one("delivered_at", "delivery cannot precede the order")
+        if order.delivered_at is not None:
+            raise Conflict(
+                f"order {order_id!r} was already delivered at {order.delivered_at.isoformat()}"
+            )
+        order.delivered_at = at
+        grants = session.scalars(
+            select(AccessGrant).where(
+                AccessGrant.order_id == order_id, AccessGrant.revoked_at.is_(None)
+            )
+        ).all()
+        for grant in grants:
+            grant.expires_at = grant_expiry(
+                order.ordered_at, at, grant.access_days, self.pre_delivery_cap_days
+            )
+        session.flush()
+        return len(grants)
+
+
+def revoke_grants_for_consent(session: Session, consent_id: str, at: datetime) -> int:
+    """Revoke at once every live grant the consent grounded; call in the withdrawal's transaction."""
+    result = session.execute(
+        update(AccessGrant)
+        .where(AccessGrant.consent_id == consent_id, AccessGrant.revoked_at.is_(None))
+        .values(revoked_at=at, revoke_reason="consent_withdrawn")
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]

@@ -1,0 +1,25 @@
+"""What callers hand the gateway and what it answers, as plain values."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from databorder.model import DataItem, Purpose
+from databorder.policy.types import Decision
+
+
+@dataclass(frozen=True, slots=True)
+class DisclosureAsk:
+    order_id: str
+    recipient_id: str
+    purpose: Purpose
+    items: tuple[DataItem, ...]
+    legal_mandate: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DisclosureOutcome:
+    disclosure_id: str
+    decision: Decision
+    grant_id: str | None
+    expires_at: datetime | None
+    leaf_index: int | None

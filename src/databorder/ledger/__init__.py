@@ -1,0 +1,1 @@
+"""The verifiable disclosure log: RFC 9162 Merkle tree, signed tree heads, proofs."""

@@ -1,0 +1,70 @@
+"""Registering buyers (their personal data straight into the vault) and their orders."""
+
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from databorder.errors import Conflict, InvalidInput, NotFound
+from databorder.marketplace.models import Buyer, Order
+from databorder.marketplace.schemas import BuyerIn, OrderIn
+from databorder.model import DataItem
+from databorder.registry.models import Recipient
+from databorder.vault.service import Vault
+
+ORDER_ITEMS_LABEL = "order_items"
+
+
+class MarketplaceService:
+    def __init__(self, session: Session, vault: Vault) -> None:
+        self.session = session
+        self.vault = vault
+
+    def register_buyer(self, data: BuyerIn, at: datetime) -> Buyer:
+        if self.session.get(Buyer, data.id) is not None:
+            raise Conflict(f"buyer {data.id!r} exists already")
+        row = Buyer(
+            id=data.id,
+            residence=data.residence,
+            transfer_suspended=data.transfer_suspended,
+            created_at=at,
+            deleted_at=None,
+        )
+        self.session.add(row)
+        values = {DataItem(k): v for k, v in data.pii.model_dump(exclude_none=True).items()}
+        self.vault.put(self.session, data.id, values, at)
+        self.session.flush()
+        return row
+
+    def place_order(self, data: OrderIn, at: datetime) -> Order:
+        if self.session.get(Order, data.id) is not None:
+            raise Conflict(f"order {data.id!r} exists already")
+        buyer = self.session.get(Buyer, data.buyer_id)
+        if buyer is None or buyer.deleted_at is not None:
+            raise InvalidInput.one("buyer_id", f"unknown buyer {data.buyer_id!r}")
+        seller = self.session.get(Recipient, data.seller_id)
+        if seller is None:
+            raise InvalidInput.one("seller_id", f"unknown recipient {data.seller_id!r}")
+        sealed = (
+            self.vault.seal_text(
+                self.session, data.buyer_id, ORDER_ITEMS_LABEL, data.order_items, at
+            )
+            if data.order_items
+            else None
+        )
+        row = Order(
+            id=data.id,
+            buyer_id=data.buyer_id,
+            seller_id=data.seller_id,
+            ordered_at=data.ordered_at,
+            delivered_at=data.delivered_at,
+            items_sealed=sealed,
+        )
+        self.session.add(row)
+        self.session.flush()
+        return row
+
+    def get_order(self, order_id: str) -> Order:
+        row = self.session.get(Order, order_id)
+        if row is None:
+            raise NotFound("order", order_id)
+        return row

@@ -1,0 +1,35 @@
+"""Settings from the environment (prefix `DATABORDER_`), validated once at start.
+
+Defaults suit the embedded demo; production sets the database URL and key directory
+explicitly. Key files are never created implicitly by the service: `databorder init` makes them,
+and a service that finds none refuses to start (fail closed).
+"""
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="DATABORDER_", extra="ignore")
+
+    database_url: str = Field(default="sqlite:///databorder.db", min_length=1)
+    key_dir: Path = Path("keys")
+    pack: str = "pipa"
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    # Before delivery the delivery date is unknown; a grant still ends this long after the order.
+    pre_delivery_cap_days: int = Field(default=60, ge=1, le=365)
+
+    @property
+    def master_key_path(self) -> Path:
+        return self.key_dir / "vault-master.key"
+
+    @property
+    def log_signing_key_path(self) -> Path:
+        return self.key_dir / "log-signing.key"
+
+
+def load_settings() -> Settings:
+    return Settings()

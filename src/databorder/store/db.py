@@ -1,0 +1,59 @@
+"""Engines and sessions: SQLite in WAL mode by default, any SQLAlchemy URL by setting.
+
+WAL lets the seller API read while the gateway writes; `foreign_keys` is off by default in
+SQLite and our integrity depends on it; pysqlite's own transaction handling is replaced by
+explicit BEGINs (SQLAlchemy's documented recipe) so that a disclosure and its log entry really
+commit together or not at all.
+"""
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+
+DEFAULT_URL = "sqlite:///databorder.db"
+URL_VARIABLE = "DATABORDER_DATABASE_URL"
+
+
+def database_url() -> str:
+    return os.environ.get(URL_VARIABLE) or DEFAULT_URL
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    dbapi_connection.isolation_level = None  # we issue BEGIN ourselves, see module docstring
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=NORMAL")  # durable across process crashes in WAL mode
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()
+
+
+def _sqlite_begin(connection: Any) -> None:
+    connection.exec_driver_sql("BEGIN")
+
+
+def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
+    """Create an engine for `url` (default: the setting), configured for databorder."""
+    url = url or database_url()
+    if url.startswith("sqlite"):
+        engine = create_engine(url, **kwargs)
+        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
+        return engine
+    kwargs.setdefault("pool_pre_ping", True)
+    return create_engine(url, **kwargs)
+
+
+def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
+    return sessionmaker(engine, expire_on_commit=False)
+
+
+@contextmanager
+def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
+    """One unit of work: commit on success, roll back everything on any exception."""
+    with factory.begin() as session:
+        yield session

@@ -1,0 +1,17 @@
+"""Imports every module that defines tables, so Alembic and checks see the whole schema."""
+
+from databorder.consent import models as consent_models
+from databorder.gateway import models as gateway_models
+from databorder.ledger import models as ledger_models
+from databorder.marketplace import models as marketplace_models
+from databorder.registry import models as registry_models
+from databorder.vault import models as vault_models
+
+__all__ = [
+    "consent_models",
+    "gateway_models",
+    "ledger_models",
+    "marketplace_models",
+    "registry_models",
+    "vault_models",
+]

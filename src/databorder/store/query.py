@@ -1,0 +1,21 @@
+"""Query helpers shared by the services."""
+
+from collections.abc import Iterable, Iterator
+from typing import Any, TypeVar
+
+from sqlalchemy import select
+from sqlalchemy.orm import InstrumentedAttribute, Session
+
+T = TypeVar("T")
+
+# Bound IN (...) lists: databases cap the number of bound parameters in one statement.
+CHUNK = 500
+
+
+def rows_where_in(
+    session: Session, model: type[T], column: InstrumentedAttribute[Any], values: Iterable[Any]
+) -> Iterator[T]:
+    """Every row of `model` whose `column` is in `values`, in chunks of CHUNK."""
+    ordered = sorted(set(values))
+    for start in range(0, len(ordered), CHUNK):
+        yield from session.scalars(select(model).where(column.in_(ordered[start : start + CHUNK])))

@@ -1,0 +1,34 @@
+"""The vault's rows: one wrapped data key per buyer, and each personal data item sealed under it.
+
+Destroying a buyer's wrapped key (crypto-shredding) makes every sealed value of theirs, in
+every row and every copy or backup of it, undecryptable at once.
+"""
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, LargeBinary, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from databorder.model import DataItem
+from databorder.store.base import Base
+from databorder.store.columns import enum_column
+
+
+class SubjectKey(Base):
+    __tablename__ = "vault_keys"
+
+    subject_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    wrapped_key: Mapped[bytes | None] = mapped_column(LargeBinary)  # None once shredded
+    master_key_id: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime]
+    shredded_at: Mapped[datetime | None]
+
+
+class SealedItem(Base):
+    __tablename__ = "vault_items"
+
+    subject_id: Mapped[str] = mapped_column(
+        ForeignKey("vault_keys.subject_id", ondelete="CASCADE"), primary_key=True
+    )
+    item: Mapped[DataItem] = mapped_column(enum_column(DataItem, "data_item"), primary_key=True)
+    sealed: Mapped[bytes] = mapped_column(LargeBinary)  # nonce || AES-256-GCM ciphertext+tag

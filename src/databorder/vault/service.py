@@ -1,0 +1,98 @@
+"""The vault: put, read and shred a buyer's personal data inside the caller's transaction."""
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from databorder.model import DataItem
+from databorder.vault.crypto import item_context, key_context, new_data_key, open_sealed, seal
+from databorder.vault.keys import KeyProvider
+from databorder.vault.models import SealedItem, SubjectKey
+
+
+class ShreddedError(LookupError):
+    """The buyer's data key was destroyed: their data no longer exists in readable form."""
+
+
+class Vault:
+    def __init__(self, provider: KeyProvider) -> None:
+        self._provider = provider
+
+    def _data_key(self, session: Session, subject_id: str) -> bytes:
+        row = session.get(SubjectKey, subject_id)
+        if row is None:
+            raise KeyError(f"no vault entry for subject {subject_id}")
+        if row.wrapped_key is None:
+            raise ShreddedError(f"subject {subject_id} was erased; their data key is destroyed")
+        return self._provider.unwrap(row.wrapped_key, key_context(subject_id))
+
+    def _data_key_or_new(self, session: Session, subject_id: str, at: datetime) -> bytes:
+        if session.get(SubjectKey, subject_id) is None:
+            key = new_data_key()
+            session.add(
+                SubjectKey(
+                    subject_id=subject_id,
+                    wrapped_key=self._provider.wrap(key, key_context(subject_id)),
+                    master_key_id=self._provider.key_id,
+                    created_at=at,
+                    shredded_at=None,
+                )
+            )
+            return key
+        return self._data_key(session, subject_id)
+
+    def put(
+        self, session: Session, subject_id: str, values: Mapping[DataItem, str], at: datetime
+    ) -> None:
+        key = self._data_key_or_new(session, subject_id, at)
+        for item, value in values.items():
+            session.merge(
+                SealedItem(
+                    subject_id=subject_id,
+                    item=item,
+                    sealed=seal(key, value.encode(), item_context(subject_id, item.value)),
+                )
+            )
+
+    def get(
+        self, session: Session, subject_id: str, items: Iterable[DataItem]
+    ) -> dict[DataItem, str]:
+        """The requested items that exist, decrypted; missing items are simply absent."""
+        wanted = list(items)
+        if not wanted:
+            return {}
+        key = self._data_key(session, subject_id)
+        rows = session.scalars(
+            select(SealedItem).where(
+                SealedItem.subject_id == subject_id, SealedItem.item.in_(wanted)
+            )
+        )
+        return {
+            row.item: open_sealed(
+                key, row.sealed, item_context(subject_id, row.item.value)
+            ).decode()
+            for row in rows
+        }
+
+    def seal_text(
+        self, session: Session, subject_id: str, label: str, text: str, at: datetime
+    ) -> bytes:
+        """Seal a free value that lives outside the vault's rows (e.g. an order's contents)."""
+        key = self._data_key_or_new(session, subject_id, at)
+        return seal(key, text.encode(), item_context(subject_id, label))
+
+    def open_text(self, session: Session, subject_id: str, label: str, sealed: bytes) -> str:
+        key = self._data_key(session, subject_id)
+        return open_sealed(key, sealed, item_context(subject_id, label)).decode()
+
+    def shred(self, session: Session, subject_id: str, at: datetime) -> bool:
+        """Destroy the data key and the sealed rows; True if there was anything to destroy."""
+        row = session.get(SubjectKey, subject_id)
+        if row is None or row.wrapped_key is None:
+            return False
+        row.wrapped_key = None
+        row.shredded_at = at
+        session.execute(delete(SealedItem).where(SealedItem.subject_id == subject_id))
+        return True
