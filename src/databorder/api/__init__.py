@@ -1,0 +1,1 @@
+"""The HTTP API: platform, seller and decision routes over the services."""

@@ -1,0 +1,21 @@
+"""The FastAPI application: routes only translate between HTTP and the services."""
+
+from fastapi import FastAPI
+
+from databorder import __version__
+from databorder.api import errors
+from databorder.api.routes import decisions, disclosures, marketplace, registry, seller
+from databorder.runtime import Runtime
+
+
+def create_app(runtime: Runtime) -> FastAPI:
+    app = FastAPI(
+        title="databorder",
+        version=__version__,
+        description="Lawful, minimal, verifiable disclosure of buyers' personal data to recipients.",
+    )
+    app.state.runtime = runtime
+    errors.install(app)
+    for module in (decisions, disclosures, seller, registry, marketplace):
+        app.include_router(module.router)
+    return app

@@ -1,0 +1,73 @@
+"""POST /v1/disclosures: decide from the database, then grant and record in one transaction."""
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, status
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from databorder.api.deps import RuntimeDep, SessionDep
+from databorder.errors import NotFound
+from databorder.gateway.models import Disclosure
+from databorder.gateway.types import DisclosureAsk
+from databorder.model import DataItem, Purpose, aware
+from databorder.policy.codec import decision_to_json
+
+router = APIRouter(tags=["disclosures"])
+
+
+class DisclosureIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    order_id: str = Field(min_length=1, max_length=64)
+    recipient_id: str = Field(min_length=1, max_length=64)
+    purpose: Purpose
+    items: list[DataItem] = Field(min_length=1)
+    legal_mandate: str | None = Field(default=None, min_length=3, max_length=500)
+    at: Annotated[datetime, AfterValidator(aware)] | None = None
+
+
+@router.post(
+    "/v1/disclosures",
+    status_code=status.HTTP_201_CREATED,
+    summary="Disclose an order's data to a recipient (or record the refusal)",
+)
+def post_disclosure(body: DisclosureIn, rt: RuntimeDep, session: SessionDep) -> dict[str, Any]:
+    ask = DisclosureAsk(
+        body.order_id, body.recipient_id, body.purpose, tuple(body.items), body.legal_mandate
+    )
+    outcome = rt.gateway.disclose(session, ask, body.at or rt.now())
+    return {
+        "disclosure_id": outcome.disclosure_id,
+        "decision": decision_to_json(outcome.decision),
+        "grant": (
+            {"id": outcome.grant_id, "expires_at": outcome.expires_at} if outcome.grant_id else None
+        ),
+        "log": {"leaf_index": outcome.leaf_index},
+    }
+
+
+@router.get("/v1/disclosures/{disclosure_id}", summary="A recorded disclosure")
+def get_disclosure(disclosure_id: str, session: SessionDep) -> dict[str, Any]:
+    row = session.get(Disclosure, disclosure_id)
+    if row is None:
+        raise NotFound("disclosure", disclosure_id)
+    return {
+        "id": row.id,
+        "order_id": row.order_id,
+        "recipient_id": row.recipient_id,
+        "subject_id": row.subject_id,
+        "purpose": row.purpose,
+        "requested": row.requested,
+        "dispositions": row.dispositions,
+        "allowed": row.allowed,
+        "cross_border": row.cross_border,
+        "ground": row.ground,
+        "article": row.article,
+        "rule": row.rule,
+        "reasons": row.reasons,
+        "consent_id": row.consent_id,
+        "grant_id": row.grant_id,
+        "decided_at": row.decided_at,
+        "leaf_index": row.leaf_index,
+    }

@@ -1,0 +1,289 @@
+"""The `databorder` command: set-up, decisions, disclosures, the registry, the demo, the server.
+
+Every command validates its input and reports a problem as `error: <field>: <reason>` on
+stderr with a non-zero exit; nothing is half-written because each command is one transaction.
+"""
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from pydantic import ValidationError
+
+from databorder.errors import DataborderError, InvalidInput
+from databorder.model import DataItem, Purpose, utcnow
+from databorder.settings import Settings, load_settings
+from databorder.vault.keys import KeyFileError
+
+app = typer.Typer(
+    help="databorder: lawful, minimal, verifiable disclosure of personal data.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+recipients_app = typer.Typer(help="The recipient registry.", no_args_is_help=True)
+app.add_typer(recipients_app, name="recipients")
+
+EXIT_INVALID = 2
+EXIT_NOT_FOUND = 3
+EXIT_FAILED = 1
+
+
+def fail(message: str, code: int = EXIT_INVALID) -> typer.Exit:
+    typer.echo(f"error: {message}", err=True)
+    return typer.Exit(code)
+
+
+@contextmanager
+def reported() -> Iterator[None]:
+    """Turn service errors into one clear line each and a non-zero exit."""
+    try:
+        yield
+    except InvalidInput as exc:
+        for problem in exc.problems:
+            typer.echo(f"error: {problem}", err=True)
+        raise typer.Exit(EXIT_INVALID) from exc
+    except DataborderError as exc:
+        raise fail(exc.message, EXIT_NOT_FOUND if exc.status == 404 else EXIT_FAILED) from exc
+    except KeyFileError as exc:
+        raise fail(str(exc), EXIT_FAILED) from exc
+
+
+def _settings() -> Settings:
+    try:
+        return load_settings()
+    except ValidationError as exc:
+        raise fail(f"settings: {InvalidInput.from_pydantic(exc, prefix='DATABORDER_')}") from exc
+
+
+def _runtime() -> Any:
+    from databorder.runtime import build  # noqa: PLC0415 (keeps `--help` fast)
+
+    with reported():
+        return build(_settings())
+
+
+@app.command()
+def init() -> None:
+    """Create missing key files (owner-only) and migrate the database to the latest schema."""
+    from databorder.runtime import init_keys  # noqa: PLC0415
+    from databorder.store.db import make_engine  # noqa: PLC0415
+    from databorder.store.migrate import upgrade  # noqa: PLC0415
+
+    settings = _settings()
+    with reported():
+        for path in init_keys(settings):
+            typer.echo(f"created key file {path}")
+        try:
+            from databorder.ledger.signing import ensure_signing_key  # noqa: PLC0415
+        except ImportError:
+            pass
+        else:
+            if ensure_signing_key(settings.log_signing_key_path):
+                typer.echo(f"created key file {settings.log_signing_key_path}")
+    engine = make_engine(settings.database_url)
+    upgrade(engine)
+    engine.dispose()
+    typer.echo(f"database at {settings.database_url} is at the latest schema")
+
+
+@app.command()
+def migrate() -> None:
+    """Migrate the database to the latest schema (Alembic)."""
+    from databorder.store.db import make_engine  # noqa: PLC0415
+    from databorder.store.migrate import upgrade  # noqa: PLC0415
+
+    engine = make_engine(_settings().database_url)
+    upgrade(engine)
+    engine.dispose()
+    typer.echo("database is at the latest schema")
+
+
+@app.command()
+def decide(
+    input_file: Annotated[
+        Path | None, typer.Option("--input", help="JSON file; default stdin")
+    ] = None,
+) -> None:
+    """Decide self-contained requests: a JSON object in, a decision out; an array in, an array out."""
+    from databorder.api.routes.decisions import decide_json  # noqa: PLC0415
+    from databorder.policy import Engine, load_pack  # noqa: PLC0415
+
+    text = input_file.read_text("utf-8") if input_file else sys.stdin.read()
+    try:
+        payload = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise fail(f"input is not JSON: {exc}") from exc
+    with reported():
+        result = decide_json(Engine(load_pack(_settings().pack)), payload)
+    typer.echo(json.dumps(result, ensure_ascii=False, indent=2))
+
+
+def _parse_items(text: str) -> tuple[DataItem, ...]:
+    items = []
+    for name in (part.strip() for part in text.split(",") if part.strip()):
+        try:
+            items.append(DataItem(name))
+        except ValueError as exc:
+            allowed = ", ".join(i.value for i in DataItem)
+            raise fail(f"items: unknown item {name!r}; expected one of {allowed}") from exc
+    if not items:
+        raise fail("items: give at least one item")
+    return tuple(items)
+
+
+@app.command()
+def disclose(
+    order: Annotated[str, typer.Option(help="order id")],
+    recipient: Annotated[str, typer.Option(help="recipient id")],
+    purpose: Annotated[Purpose, typer.Option(help="purpose of the transfer")],
+    items: Annotated[str, typer.Option(help="comma-separated items, e.g. name,phone,address")],
+    legal_mandate: Annotated[
+        str | None, typer.Option(help="statute or treaty requiring it")
+    ] = None,
+) -> None:
+    """Run one disclosure through the gateway and print the decision, grant and log entry."""
+    from databorder.gateway.types import DisclosureAsk  # noqa: PLC0415
+    from databorder.policy.codec import decision_to_json  # noqa: PLC0415
+
+    ask = DisclosureAsk(order, recipient, purpose, _parse_items(items), legal_mandate)
+    rt = _runtime()
+    with reported(), rt.sessions.begin() as session:
+        outcome = rt.gateway.disclose(session, ask, utcnow())
+    typer.echo(
+        json.dumps(
+            {
+                "disclosure_id": outcome.disclosure_id,
+                "decision": decision_to_json(outcome.decision),
+                "grant_id": outcome.grant_id,
+                "expires_at": outcome.expires_at.isoformat() if outcome.expires_at else None,
+                "leaf_index": outcome.leaf_index,
+            },
+            ensure_ascii=False,
+            indent=2,
+        )
+    )
+
+
+@recipients_app.command("import")
+def recipients_import(file: Annotated[Path, typer.Argument(help="CSV with a header row")]) -> None:
+    """Import recipients from CSV: every row is validated first; any error writes nothing."""
+    from databorder.registry.services import RegistryService  # noqa: PLC0415
+
+    if not file.exists():
+        raise fail(f"file: {file} does not exist")
+    try:
+        text = file.read_text("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise fail(f"file: {file} is not UTF-8 text") from exc
+    rt = _runtime()
+    with reported(), rt.sessions.begin() as session:
+        created, updated = RegistryService(session).import_csv(text, utcnow())
+    typer.echo(f"imported {created + updated} recipients ({created} new, {updated} updated)")
+
+
+@recipients_app.command("list")
+def recipients_list(
+    country: Annotated[str | None, typer.Option(help="ISO alpha-2 filter")] = None,
+    output: Annotated[str, typer.Option(help="table or csv")] = "table",
+) -> None:
+    """List registered recipients."""
+    from rich.console import Console  # noqa: PLC0415
+    from rich.table import Table  # noqa: PLC0415
+
+    from databorder.registry.services import RegistryService, rows_to_csv  # noqa: PLC0415
+
+    rt = _runtime()
+    with rt.sessions() as session:
+        rows = RegistryService(session).list(country)
+        if output == "csv":
+            typer.echo(rows_to_csv(rows), nl=False)
+            return
+        table = Table("id", "legal name", "country", "role", "safeguards", "in notice", "retention")
+        for r in rows:
+            table.add_row(
+                r.id,
+                r.legal_name,
+                r.country,
+                r.role.value,
+                str(r.contract_safeguards),
+                str(r.disclosed_in_notice),
+                f"{r.retention_days} d",
+            )
+        Console().print(table)
+
+
+@recipients_app.command("key")
+def recipients_key(recipient_id: str) -> None:
+    """Issue a new API key for a recipient; it is printed once and stored only as a hash."""
+    from databorder.registry.services import RegistryService  # noqa: PLC0415
+
+    rt = _runtime()
+    with reported(), rt.sessions.begin() as session:
+        key = RegistryService(session).issue_api_key(recipient_id, utcnow())
+    typer.echo(key)
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="bind address")] = None,
+    port: Annotated[int | None, typer.Option(help="port")] = None,
+) -> None:
+    """Serve the HTTP API (OpenAPI docs at /docs). Refuses to start without its key files."""
+    import uvicorn  # noqa: PLC0415
+
+    from databorder.api.app import create_app  # noqa: PLC0415
+
+    rt = _runtime()
+    settings = rt.settings
+    uvicorn.run(
+        create_app(rt), host=host or settings.host, port=port or settings.port, log_level="info"
+    )
+
+
+@app.command()
+def demo(
+    directory: Annotated[
+        Path, typer.Option("--dir", help="where the demo database and keys go")
+    ] = Path(".demo"),
+    seed: Annotated[int, typer.Option(help="world seed")] = 7,
+    buyers: Annotated[int, typer.Option(min=1)] = 2000,
+    sellers: Annotated[int, typer.Option(min=1)] = 300,
+    orders: Annotated[int, typer.Option(min=1)] = 6000,
+    serve_api: Annotated[
+        bool, typer.Option("--serve/--no-serve", help="serve the API afterwards")
+    ] = True,
+    port: Annotated[int, typer.Option()] = 8000,
+) -> None:
+    """Build a synthetic marketplace, run every order's disclosures, print a summary, serve."""
+    from databorder.sim.demo import run_demo  # noqa: PLC0415
+
+    with reported():
+        run_demo(
+            directory,
+            seed=seed,
+            buyers=buyers,
+            sellers=sellers,
+            orders=orders,
+            serve=serve_api,
+            port=port,
+            echo=typer.echo,
+        )
+
+
+def _add_ledger_commands() -> None:
+    try:
+        from databorder.ledger.cli import app as log_app  # noqa: PLC0415
+    except ImportError:
+        return
+    app.add_typer(log_app, name="log")
+
+
+_add_ledger_commands()
+
+
+def main(argv: list[str] | None = None) -> Any:
+    return app(argv)

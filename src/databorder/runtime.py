@@ -1,0 +1,89 @@
+"""The composition root: builds every service from the settings, once, for the CLI and the API.
+
+It is the only place that knows which concrete key provider, relay directory and log the
+services get, and it fails closed: missing key files stop it before anything is served.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import Engine as DbEngine
+from sqlalchemy.orm import Session, sessionmaker
+
+from databorder.gateway.seller import SellerAccess
+from databorder.gateway.services import Gateway, LeafLog
+from databorder.model import utcnow
+from databorder.policy import Engine, load_pack
+from databorder.settings import Settings
+from databorder.store.db import make_engine, make_sessionmaker
+from databorder.vault.keys import LocalKeyFile, read_secret_file, write_secret_file
+from databorder.vault.relay import DerivedRelay
+from databorder.vault.service import Vault
+
+RELAY_SECRET_BYTES = 32
+
+
+def relay_secret_path(settings: Settings) -> Path:
+    return settings.key_dir / "relay-secret.key"
+
+
+@dataclass(frozen=True)
+class Runtime:
+    settings: Settings
+    db: DbEngine
+    sessions: sessionmaker[Session]
+    engine: Engine
+    vault: Vault
+    gateway: Gateway
+    seller: SellerAccess
+    log: LeafLog | None
+    # The one clock the adapters read; tests move it instead of waiting for real time to pass.
+    clock: Callable[[], datetime] = field(default=utcnow)
+
+    def now(self) -> datetime:
+        return self.clock()
+
+
+def _ledger(settings: Settings) -> LeafLog | None:
+    try:
+        from databorder.ledger.log import StoredLog  # noqa: PLC0415 (optional until it lands)
+    except ImportError:
+        return None
+    return StoredLog()  # type: ignore[no-any-return]
+
+
+def build(settings: Settings) -> Runtime:
+    """Raises KeyFileError if a key is missing or not private."""
+    provider = LocalKeyFile(settings.master_key_path)
+    relay = DerivedRelay(read_secret_file(relay_secret_path(settings), RELAY_SECRET_BYTES))
+    db = make_engine(settings.database_url)
+    engine = Engine(load_pack(settings.pack))
+    vault = Vault(provider)
+    log = _ledger(settings)
+    return Runtime(
+        settings=settings,
+        db=db,
+        sessions=make_sessionmaker(db),
+        engine=engine,
+        vault=vault,
+        gateway=Gateway(engine, log, settings.pre_delivery_cap_days),
+        seller=SellerAccess(vault, relay),
+        log=log,
+    )
+
+
+def init_keys(settings: Settings) -> list[Path]:
+    """Create whichever key files are missing (never overwrite); returns those created."""
+    import os  # noqa: PLC0415
+
+    created = []
+    if not settings.master_key_path.exists():
+        LocalKeyFile.create(settings.master_key_path)
+        created.append(settings.master_key_path)
+    relay = relay_secret_path(settings)
+    if not relay.exists():
+        write_secret_file(relay, os.urandom(RELAY_SECRET_BYTES))
+        created.append(relay)
+    return created
