@@ -1,0 +1,5 @@
+"""`python -m databorder` is the `databorder` command."""
+
+from databorder.cli import main
+
+main()

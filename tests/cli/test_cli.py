@@ -1,0 +1,106 @@
+"""The CLI: clear errors with non-zero exits, and nothing written by a failing command."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from databorder.registry.models import Recipient
+from databorder.runtime import Runtime
+from databorder.settings import Settings
+
+EXAMPLE = Path(__file__).parents[1] / "api" / "recipients_bad.csv"
+
+
+def run(settings: Settings, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    env = {
+        **os.environ,
+        "DATABORDER_DATABASE_URL": settings.database_url,
+        "DATABORDER_KEY_DIR": str(settings.key_dir),
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "databorder", *args],
+        input=stdin,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_decide_reads_stdin_and_prints_a_decision(settings: Settings) -> None:
+    request = json.loads((Path(__file__).parent / "decision_request.json").read_text("utf-8"))
+    result = run(settings, "decide", stdin=json.dumps(request))
+    assert result.returncode == 0, result.stderr
+    decision = json.loads(result.stdout)
+    assert decision["allowed"] is True
+    assert decision["items"]["phone"] == "relay"
+
+
+def test_decide_rejects_unknown_key_with_exit_2(settings: Settings) -> None:
+    result = run(settings, "decide", stdin='{"at": "2026-11-23T10:00:00+09:00", "colour": 1}')
+    assert result.returncode == 2
+    assert "error: colour: Extra inputs are not permitted" in result.stderr
+
+
+def test_recipients_import_names_row_and_field_and_writes_nothing(
+    settings: Settings, runtime: Runtime
+) -> None:
+    result = run(settings, "recipients", "import", str(EXAMPLE))
+    assert result.returncode == 2
+    assert "error: row 2, privacy_phone:" in result.stderr
+    with runtime.sessions() as s:
+        assert s.scalar(select(func.count()).select_from(Recipient)) == 0
+
+
+def test_disclose_unknown_order_exits_3(settings: Settings) -> None:
+    result = run(
+        settings,
+        "disclose",
+        "--order",
+        "o-404",
+        "--recipient",
+        "s-1",
+        "--purpose",
+        "shipping",
+        "--items",
+        "name",
+    )
+    assert result.returncode == 3
+    assert "error: order 'o-404' not found" in result.stderr
+
+
+def test_disclose_unknown_item_is_named(settings: Settings) -> None:
+    result = run(
+        settings,
+        "disclose",
+        "--order",
+        "o-1",
+        "--recipient",
+        "s-1",
+        "--purpose",
+        "shipping",
+        "--items",
+        "name,shoe_size",
+    )
+    assert result.returncode == 2
+    assert "items: unknown item 'shoe_size'" in result.stderr
+
+
+@pytest.mark.parametrize("problem", ["missing", "readable"])
+def test_service_refuses_to_start_without_a_private_master_key(
+    settings: Settings, problem: str
+) -> None:
+    if problem == "missing":
+        settings.master_key_path.unlink()
+    else:
+        settings.master_key_path.chmod(0o644)
+    result = run(settings, "recipients", "list")
+    assert result.returncode == 1
+    expected = "is missing" if problem == "missing" else "accessible to other users"
+    assert expected in result.stderr
