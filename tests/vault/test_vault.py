@@ -1,0 +1,99 @@
+"""The vault: sealed per buyer and per item, never stored in the clear, unreadable once shredded."""
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from databorder.model import DataItem
+from databorder.runtime import Runtime
+from databorder.settings import Settings
+from databorder.vault.crypto import SealError
+from databorder.vault.keys import KeyFileError, LocalKeyFile
+from databorder.vault.models import SealedItem
+from databorder.vault.service import ShreddedError
+from factories import T0, add_buyer
+
+DISTINCT = {
+    "name": "황보징검",
+    "email": "zq.distinct.7731@example.kr",
+    "address": "제주특별자치도 서귀포시 유일로 9876-5",
+}
+
+
+def _encodings(value: str) -> list[bytes]:
+    return [
+        value.encode(e)
+        for e in ("utf-8", "utf-16-le", "utf-16-be", "utf-32-le", "euc-kr")
+        if _encodable(value, e)
+    ]
+
+
+def _encodable(value: str, encoding: str) -> bool:
+    try:
+        value.encode(encoding)
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def test_values_round_trip_for_their_buyer(runtime: Runtime) -> None:
+    with runtime.sessions.begin() as s:
+        add_buyer(s, runtime)
+    with runtime.sessions() as s:
+        got = runtime.vault.get(s, "b-1", [DataItem.NAME, DataItem.PHONE, DataItem.BANK_ACCOUNT])
+    assert got == {DataItem.NAME: "김민수", DataItem.PHONE: "+821023456789"}
+
+
+def test_a_sealed_value_moved_to_another_slot_does_not_open(runtime: Runtime) -> None:
+    with runtime.sessions.begin() as s:
+        add_buyer(s, runtime)
+        name = s.get(SealedItem, ("b-1", DataItem.NAME))
+        address = s.get(SealedItem, ("b-1", DataItem.ADDRESS))
+        assert name is not None
+        assert address is not None
+        address.sealed = name.sealed  # an attacker with write access swaps ciphertexts
+    with runtime.sessions() as s, pytest.raises(SealError):
+        runtime.vault.get(s, "b-1", [DataItem.ADDRESS])
+
+
+def test_plaintext_never_reaches_the_database_file(runtime: Runtime, settings: Settings) -> None:
+    with runtime.sessions.begin() as s:
+        add_buyer(
+            s,
+            runtime,
+            "b-x",
+            pii={
+                "name": DISTINCT["name"],
+                "email": DISTINCT["email"],
+                "address": DISTINCT["address"],
+            },
+        )
+    with runtime.db.connect() as conn:
+        conn.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
+    db_path = Path(settings.database_url.removeprefix("sqlite:///"))
+    raw = b"".join(p.read_bytes() for p in db_path.parent.glob(db_path.name + "*"))
+    for value in DISTINCT.values():
+        for encoded in _encodings(value):
+            assert encoded not in raw, f"{value!r} found in the database file"
+
+
+def test_shredding_makes_every_value_unreadable(runtime: Runtime) -> None:
+    with runtime.sessions.begin() as s:
+        add_buyer(s, runtime)
+    with runtime.sessions.begin() as s:
+        assert runtime.vault.shred(s, "b-1", T0) is True
+        assert runtime.vault.shred(s, "b-1", T0) is False  # idempotent
+    with runtime.sessions() as s, pytest.raises(ShreddedError):
+        runtime.vault.get(s, "b-1", [DataItem.NAME])
+
+
+def test_key_file_is_owner_only_and_never_overwritten(tmp_path: Path) -> None:
+    path = tmp_path / "k" / "master.key"
+    LocalKeyFile.create(path)
+    assert path.stat().st_mode & 0o777 == 0o600
+    with pytest.raises(KeyFileError, match="refusing to overwrite"):
+        LocalKeyFile.create(path)
+    path.chmod(0o640)
+    with pytest.raises(KeyFileError, match="accessible to other users"):
+        LocalKeyFile(path)
