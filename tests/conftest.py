@@ -4,19 +4,25 @@ Migrating once per session and copying the file per test keeps every test on a f
 built by the real Alembic migrations, without paying for the migration each time.
 """
 
+import os
 import shutil
+import subprocess
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from databorder.api.app import create_app
 from databorder.runtime import Runtime, build, init_keys
 from databorder.settings import Settings
+from databorder.store.base import Base
 from databorder.store.db import make_engine
 from databorder.store.migrate import upgrade
+from databorder.store.migrations import all_models  # noqa: F401 (every table, for TRUNCATE)
 from factories import add_buyer, add_consent, add_notice, add_order, add_recipient
 
 
@@ -31,11 +37,70 @@ def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+SCRIPTS = Path(__file__).parents[1] / "scripts"
+PG_PORT = 54329
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A real PostgreSQL server: the one CI names, or one this session starts and stops."""
+    given = os.environ.get("DATABORDER_TEST_PG_URL")
+    if given:
+        yield given
+        return
+    base = tempfile.mkdtemp(prefix="databorder-pg-")
+    os.chmod(base, 0o755)  # the postgres user must reach its data directory  # noqa: S103
+    data = os.path.join(base, "data")
+    started = subprocess.run(
+        [SCRIPTS / "pg-test-server", "start", data, str(PG_PORT)],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=600,
+    )
+    try:
+        yield started.stdout.strip()
+    finally:
+        subprocess.run([SCRIPTS / "pg-test-server", "stop", data], check=False, timeout=120)
+        shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def migrated_postgres(postgres_url: str) -> str:
+    engine = make_engine(postgres_url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    upgrade(engine)
+    engine.dispose()
+    return postgres_url
+
+
 @pytest.fixture
-def settings(tmp_path: Path, migrated_template: Path) -> Settings:
-    db = tmp_path / "databorder.db"
-    shutil.copyfile(migrated_template, db)
-    settings = Settings(database_url=f"sqlite:///{db}", key_dir=tmp_path / "keys")
+def backend() -> str:
+    """Which database a test runs on; test folders that must run on both override it."""
+    return "sqlite"
+
+
+@pytest.fixture
+def database_url(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> str:
+    if backend == "sqlite":
+        template: Path = request.getfixturevalue("migrated_template")
+        db = tmp_path / "databorder.db"
+        shutil.copyfile(template, db)
+        return f"sqlite:///{db}"
+    url: str = request.getfixturevalue("migrated_postgres")
+    engine = make_engine(url)
+    names = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+    with engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+    return url
+
+
+@pytest.fixture
+def settings(tmp_path: Path, database_url: str) -> Settings:
+    settings = Settings(database_url=database_url, key_dir=tmp_path / "keys")
     init_keys(settings)
     return settings
 

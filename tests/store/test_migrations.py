@@ -5,12 +5,11 @@ from pathlib import Path
 from sqlalchemy import inspect, text
 
 from databorder.store.db import make_engine
-from databorder.store.migrate import schema_drift, upgrade
+from databorder.store.migrate import schema_drift
 
 
-def test_migrations_build_every_table_and_match_the_models(tmp_path: Path) -> None:
-    engine = make_engine(f"sqlite:///{tmp_path / 'm.db'}")
-    upgrade(engine)
+def test_migrations_build_every_table_and_match_the_models(database_url: str) -> None:
+    engine = make_engine(database_url)  # migrated by the fixture, on SQLite and PostgreSQL
     tables = set(inspect(engine).get_table_names())
     assert {
         "recipients",
