@@ -159,6 +159,7 @@ def disclose(
                 "disclosure_id": outcome.disclosure_id,
                 "decision": decision_to_json(outcome.decision),
                 "grant_id": outcome.grant_id,
+                "grant_token": outcome.grant_token,
                 "expires_at": outcome.expires_at.isoformat() if outcome.expires_at else None,
                 "leaf_index": outcome.leaf_index,
             },

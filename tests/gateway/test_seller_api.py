@@ -1,63 +1,69 @@
-"""The seller's read over HTTP: only its granted items, in their form, and nobody else's order."""
+"""The seller's read over HTTP: its own key plus a grant token; only the granted items."""
 
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 
+import pytest
 from fastapi.testclient import TestClient
 
 from databorder.api.app import create_app
 from databorder.consent.schemas import ConsentIn
 from databorder.consent.services import ConsentService
-from databorder.gateway.services import revoke_grants_for_consent
 from databorder.gateway.types import DisclosureAsk
-from databorder.model import DataItem, Purpose, utcnow
+from databorder.model import DataItem, Purpose
 from databorder.registry.services import RegistryService
+from databorder.rights.services import RightsService
 from databorder.runtime import Runtime
-from factories import T0, add_order
+from factories import T0, add_buyer, add_consent, add_order
+
+NOW = T0 + timedelta(days=2)  # the clock every request in this module sees
+SHIP = (DataItem.NAME, DataItem.PHONE, DataItem.ADDRESS, DataItem.ORDER_ITEMS)
 
 
-def _grant_and_keys(rt: Runtime) -> tuple[str, str, str]:
-    now = utcnow()
+@pytest.fixture
+def rt(world: Runtime) -> Runtime:
+    return replace(world, clock=lambda: NOW)
+
+
+@pytest.fixture
+def api(rt: Runtime) -> TestClient:
+    with TestClient(create_app(rt)) as client:
+        yield client
+
+
+def _disclose(
+    rt: Runtime,
+    order: str = "o-1",
+    recipient: str = "s-cn-1",
+    purpose: Purpose = Purpose.SHIPPING,
+    items: tuple[DataItem, ...] = SHIP,
+    at: datetime = T0 + timedelta(minutes=5),
+) -> str:
     with rt.sessions.begin() as s:
-        outcome = rt.gateway.disclose(
-            s,
-            DisclosureAsk(
-                "o-1",
-                "s-cn-1",
-                Purpose.SHIPPING,
-                (DataItem.NAME, DataItem.PHONE, DataItem.ADDRESS, DataItem.ORDER_ITEMS),
-            ),
-            now,
-        )
-        registry = RegistryService(s)
-        key_1 = registry.issue_api_key("s-cn-1", now)
-        key_2 = registry.issue_api_key("s-cn-2", now)
-    assert outcome.grant_id is not None
-    return outcome.grant_id, key_1, key_2
+        outcome = rt.gateway.disclose(s, DisclosureAsk(order, recipient, purpose, items), at)
+    assert outcome.grant_token is not None, outcome.decision
+    return outcome.grant_token
 
 
-def _bearer(key: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {key}"}
-
-
-def _recent_order(rt: Runtime) -> None:
-    """An order placed now, so its pre-delivery cap lies in the future."""
-    from databorder.marketplace.models import Order  # noqa: PLC0415
-
+def _key(rt: Runtime, recipient: str) -> str:
     with rt.sessions.begin() as s:
-        order = s.get(Order, "o-1")
-        assert order is not None
-        order.ordered_at = utcnow() - timedelta(hours=1)
+        return RegistryService(s).issue_api_key(recipient, T0)
 
 
-def test_seller_reads_granted_items_with_relay_phone(world: Runtime, client: TestClient) -> None:
-    _recent_order(world)
-    grant_id, key, _ = _grant_and_keys(world)
-    answer = client.get("/v1/seller/orders/o-1/data", headers=_bearer(key))
+def _read(api: TestClient, order: str, key: str | None, token: str | None) -> object:
+    headers = {}
+    if key is not None:
+        headers["Authorization"] = f"Bearer {key}"
+    if token is not None:
+        headers["X-Grant-Token"] = token
+    return api.get(f"/v1/seller/orders/{order}/data", headers=headers)
+
+
+def test_seller_reads_granted_items_with_relay_phone(rt: Runtime, api: TestClient) -> None:
+    token, key = _disclose(rt), _key(rt, "s-cn-1")
+    answer = _read(api, "o-1", key, token)
     assert answer.status_code == 200, answer.text
-    (grant,) = answer.json()["grants"]
-    assert grant["grant_id"] == grant_id
-    items = grant["items"]
+    items = answer.json()["items"]
     assert set(items) == {"name", "phone", "address", "order_items"}
     assert items["name"] == {"disposition": "plain", "value": "김민수"}
     assert items["order_items"]["value"] == "무선 이어폰 1개"
@@ -65,14 +71,10 @@ def test_seller_reads_granted_items_with_relay_phone(world: Runtime, client: Tes
     assert items["phone"]["value"].startswith("0505-")
     assert "2345" not in items["phone"]["value"]
     assert "6789" not in items["phone"]["value"]
-    assert "email" not in items
-    assert "rrn" not in items
 
 
-def test_masked_name_never_shows_the_real_value(world: Runtime, client: TestClient) -> None:
-    _recent_order(world)
-    now = utcnow()
-    with world.sessions.begin() as s:
+def test_masked_name_never_shows_the_real_value(rt: Runtime, api: TestClient) -> None:
+    with rt.sessions.begin() as s:
         ConsentService(s).give(
             ConsentIn(
                 id="c-cs",
@@ -85,65 +87,88 @@ def test_masked_name_never_shows_the_real_value(world: Runtime, client: TestClie
                 given_at=T0,
             )
         )
-        world.gateway.disclose(
-            s,
-            DisclosureAsk(
-                "o-1", "s-cn-1", Purpose.CUSTOMER_SERVICE, (DataItem.NAME, DataItem.PHONE)
-            ),
-            now,
-        )
-        key = RegistryService(s).issue_api_key("s-cn-1", now)
-    answer = client.get("/v1/seller/orders/o-1/data", headers=_bearer(key)).json()
-    (grant,) = answer["grants"]
-    assert grant["items"]["name"] == {"disposition": "masked", "value": "김*수"}
+    token = _disclose(rt, purpose=Purpose.CUSTOMER_SERVICE, items=(DataItem.NAME, DataItem.PHONE))
+    answer = _read(api, "o-1", _key(rt, "s-cn-1"), token).json()
+    assert answer["items"]["name"] == {"disposition": "masked", "value": "김*수"}
     assert "김민수" not in str(answer)
     assert "+821023456789" not in str(answer)
-    assert "010-2345-6789" not in str(answer)
 
 
-def test_another_sellers_order_is_404_like_a_missing_one(
-    world: Runtime, client: TestClient
+@pytest.fixture
+def matrix(rt: Runtime) -> dict[str, str]:
+    """Seller A (s-cn-1) and seller B (s-cn-2), each with an order and a grant of its own."""
+    with rt.sessions.begin() as s:
+        add_buyer(s, rt, "b-2")
+        add_consent(s, "c-2", buyer="b-2", recipients=["s-cn-2"])
+        add_order(s, rt, "o-2", buyer="b-2", seller="s-cn-2")
+        add_order(s, rt, "o-exp", delivered_at=T0)  # delivered at T0: access ends T0 + 30 days
+    tokens = {
+        "a": _disclose(rt),
+        "b": _disclose(rt, "o-2", "s-cn-2"),
+        "revoked": _disclose(rt, "o-1", "s-cn-1"),
+        "expired": _disclose(rt, "o-exp", "s-cn-1", at=T0),
+    }
+    return tokens
+
+
+@pytest.mark.parametrize(
+    ("order", "token", "status"),
+    [
+        ("o-1", "a", 200),  # own order, own grant
+        ("o-2", "b", 404),  # B's order with B's grant: not visible to A at all
+        ("o-1", "b", 404),  # own order, B's grant
+        ("o-2", "a", 404),  # B's order, own grant
+        ("o-1", "forged", 404),  # a token nobody issued
+        ("o-404", "a", 404),  # an order that does not exist
+    ],
+)
+def test_isolation_matrix_for_seller_a(
+    rt: Runtime, api: TestClient, matrix: dict[str, str], order: str, token: str, status: int
 ) -> None:
-    _recent_order(world)
-    _, _, other_key = _grant_and_keys(world)
-    theirs = client.get("/v1/seller/orders/o-1/data", headers=_bearer(other_key))
-    missing = client.get("/v1/seller/orders/o-nope/data", headers=_bearer(other_key))
-    assert theirs.status_code == missing.status_code == 404
-    assert theirs.json()["message"].replace("o-1", "X") == missing.json()["message"].replace(
-        "o-nope", "X"
+    key_a = _key(rt, "s-cn-1")
+    presented = matrix.get(token, "dbg_" + "x" * 43)
+    answer = _read(api, order, key_a, presented)
+    assert answer.status_code == status, answer.text
+    if status == 404:
+        assert answer.json()["message"] == f"order {order!r} not found"
+
+
+def test_expired_and_revoked_grants_are_410_with_reason(
+    rt: Runtime, matrix: dict[str, str]
+) -> None:
+    key_a = _key(rt, "s-cn-1")
+    late = replace(rt, clock=lambda: T0 + timedelta(days=31))
+    with TestClient(create_app(late)) as client:
+        expired = _read(client, "o-exp", key_a, matrix["expired"])
+    assert expired.status_code == 410
+    assert expired.json()["reason"] == "expired"
+    with rt.sessions.begin() as s:
+        RightsService(s, rt.vault).withdraw("c-1", NOW)
+    with TestClient(create_app(rt)) as client:
+        revoked = _read(client, "o-1", key_a, matrix["revoked"])
+    assert revoked.status_code == 410
+    assert revoked.json()["reason"] == "consent_withdrawn"
+
+
+def test_missing_or_unknown_credentials_are_401(rt: Runtime, api: TestClient) -> None:
+    token = _disclose(rt)
+    assert _read(api, "o-1", None, token).status_code == 401
+    assert _read(api, "o-1", "dbk_forged", token).status_code == 401
+    missing_token = _read(api, "o-1", _key(rt, "s-cn-1"), None)
+    assert missing_token.status_code == 422
+    assert missing_token.json()["detail"][0]["field"] == "x-grant-token"
+
+
+@pytest.mark.parametrize(("act", "reason"), [("suspend", "suspended"), ("erase", "erased")])
+def test_suspension_and_erasure_revoke_in_the_same_transaction(
+    rt: Runtime, api: TestClient, act: str, reason: str
+) -> None:
+    token, key = _disclose(rt), _key(rt, "s-cn-1")
+    answer = (
+        api.post("/v1/buyers/b-1/suspend") if act == "suspend" else api.delete("/v1/buyers/b-1")
     )
-
-
-def test_missing_or_unknown_key_is_401(world: Runtime, client: TestClient) -> None:
-    assert client.get("/v1/seller/orders/o-1/data").status_code == 401
-    answer = client.get("/v1/seller/orders/o-1/data", headers=_bearer("dbk_forged"))
-    assert answer.status_code == 401
-    assert "unknown" in answer.json()["message"]
-
-
-def test_revoked_grant_is_410_with_reason(world: Runtime, client: TestClient) -> None:
-    _recent_order(world)
-    _, key, _ = _grant_and_keys(world)
-    with world.sessions.begin() as s:
-        revoke_grants_for_consent(s, "c-1", utcnow())
-    answer = client.get("/v1/seller/orders/o-1/data", headers=_bearer(key))
-    assert answer.status_code == 410
-    assert answer.json()["reason"] == "consent_withdrawn"
-
-
-def test_expired_grant_is_410_expired(world: Runtime) -> None:
-    with world.sessions.begin() as s:
-        add_order(s, world, "o-old", delivered_at=T0 + timedelta(days=1))
-        world.gateway.disclose(
-            s,
-            DisclosureAsk("o-old", "s-cn-1", Purpose.SHIPPING, (DataItem.NAME,)),
-            T0 + timedelta(minutes=1),
-        )
-        key = RegistryService(s).issue_api_key("s-cn-1", T0)
-    # Delivered on day 1, retention 30 days: access ends on day 31.
-    for day, status in ((30, 200), (32, 410)):
-        clocked = replace(world, clock=lambda d=day: T0 + timedelta(days=d))
-        with TestClient(create_app(clocked)) as client:
-            answer = client.get("/v1/seller/orders/o-old/data", headers=_bearer(key))
-        assert answer.status_code == status, (day, answer.text)
-    assert answer.json()["reason"] == "expired"
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["grants_revoked"] == 1
+    after = _read(api, "o-1", key, token)
+    assert after.status_code == 410
+    assert after.json()["reason"] == reason

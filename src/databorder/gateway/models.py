@@ -27,6 +27,8 @@ class AccessGrant(Base):
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    # The grant token is a capability the marketplace hands the recipient; only its hash is kept.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     order_id: Mapped[str] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"))
     recipient_id: Mapped[str] = mapped_column(ForeignKey("recipients.id"))
     subject_id: Mapped[str] = mapped_column(String(64))

@@ -1,7 +1,9 @@
-"""A recipient reading an order's data: only what its live grants released, in their form.
+"""A recipient reading an order's data: only what its grant released, in their form.
 
-Another recipient's order answers 404 exactly like an order that does not exist, so a seller
-cannot probe for other sellers' orders. A grant that existed but ended answers 410 with why.
+The recipient presents its API key (who it is) and the grant token the marketplace handed it
+(what it may read). Another recipient's order or grant, or a forged token, answers 404 exactly
+like an order that does not exist, so nobody can probe for others' orders; a grant that existed
+but ended answers 410 with why.
 """
 
 import uuid
@@ -14,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from databorder.errors import Gone, NotFound
 from databorder.gateway.models import AccessGrant, SellerRead
+from databorder.gateway.services import hash_token
 from databorder.marketplace.models import Order
 from databorder.marketplace.services import ORDER_ITEMS_LABEL
 from databorder.model import DataItem, Disposition
@@ -31,17 +34,12 @@ _MASKS: dict[DataItem, Callable[[str], str]] = {
 
 
 @dataclass(frozen=True, slots=True)
-class GrantView:
+class OrderView:
+    order_id: str
     grant_id: str
     purpose: str
     expires_at: datetime
     items: dict[str, dict[str, str | None]]  # item -> {"disposition", "value"}
-
-
-@dataclass(frozen=True, slots=True)
-class OrderView:
-    order_id: str
-    grants: tuple[GrantView, ...]
 
 
 class SellerAccess:
@@ -50,71 +48,61 @@ class SellerAccess:
         self.relay = relay
 
     def read(
-        self, session: Session, recipient: Recipient, order_id: str, at: datetime
+        self, session: Session, recipient: Recipient, order_id: str, token: str, at: datetime
     ) -> OrderView:
-        grants = session.scalars(
-            select(AccessGrant)
-            .where(AccessGrant.order_id == order_id, AccessGrant.recipient_id == recipient.id)
-            .order_by(AccessGrant.created_at)
-        ).all()
-        if not grants:
+        """The data one grant releases. Any mismatch answers like a missing order."""
+        grant = session.scalars(
+            select(AccessGrant).where(AccessGrant.token_hash == hash_token(token))
+        ).first()
+        if grant is None or grant.recipient_id != recipient.id or grant.order_id != order_id:
             raise NotFound("order", order_id)
-        live = [g for g in grants if g.revoked_at is None and g.expires_at > at]
-        if not live:
-            last = grants[-1]
-            if last.revoked_at is not None:
-                raise Gone(
-                    f"access to order {order_id!r} was revoked", last.revoke_reason or "revoked"
-                )
+        if grant.revoked_at is not None:
             raise Gone(
-                f"access to order {order_id!r} expired at {last.expires_at.isoformat()}", "expired"
+                f"access to order {order_id!r} was revoked", grant.revoke_reason or "revoked"
+            )
+        if grant.expires_at <= at:
+            raise Gone(
+                f"access to order {order_id!r} expired at {grant.expires_at.isoformat()}", "expired"
             )
         order = session.get(Order, order_id)
         if order is None:  # grants cascade with their order; this is a race with deletion
             raise NotFound("order", order_id)
         wanted = {
             DataItem(i)
-            for g in live
-            for i, d in g.items.items()
+            for i, d in grant.items.items()
             if d in (Disposition.PLAIN, Disposition.MASKED)
         } - {DataItem.ORDER_ITEMS}
         try:
-            values = self.vault.get(session, order.buyer_id, wanted)
-            contents = (
-                self.vault.open_text(session, order.buyer_id, ORDER_ITEMS_LABEL, order.items_sealed)
-                if order.items_sealed is not None
-                else None
+            values: dict[DataItem, str | None] = dict(
+                self.vault.get(session, order.buyer_id, wanted)
             )
+            if DataItem.ORDER_ITEMS.value in grant.items and order.items_sealed is not None:
+                values[DataItem.ORDER_ITEMS] = self.vault.open_text(
+                    session, order.buyer_id, ORDER_ITEMS_LABEL, order.items_sealed
+                )
         except ShreddedError as exc:
             raise Gone(f"the buyer of order {order_id!r} erased their data", "erased") from exc
-        values_with_contents: dict[DataItem, str | None] = {
-            **values,
-            DataItem.ORDER_ITEMS: contents,
+        shown = {
+            name: {
+                "disposition": disposition,
+                "value": self._render(
+                    grant.id, DataItem(name), Disposition(disposition), values.get(DataItem(name))
+                ),
+            }
+            for name, disposition in grant.items.items()
         }
-        views = []
-        for grant in live:
-            shown: dict[str, dict[str, str | None]] = {}
-            for item_name, disposition in grant.items.items():
-                item = DataItem(item_name)
-                shown[item_name] = {
-                    "disposition": disposition,
-                    "value": self._render(
-                        grant.id, item, Disposition(disposition), values_with_contents.get(item)
-                    ),
-                }
-            views.append(GrantView(grant.id, grant.purpose.value, grant.expires_at, shown))
-            session.add(
-                SellerRead(
-                    id=str(uuid.uuid4()),
-                    grant_id=grant.id,
-                    recipient_id=recipient.id,
-                    order_id=order_id,
-                    items=sorted(grant.items),
-                    read_at=at,
-                )
+        session.add(
+            SellerRead(
+                id=str(uuid.uuid4()),
+                grant_id=grant.id,
+                recipient_id=recipient.id,
+                order_id=order_id,
+                items=sorted(grant.items),
+                read_at=at,
             )
+        )
         session.flush()
-        return OrderView(order_id, tuple(views))
+        return OrderView(order_id, grant.id, grant.purpose.value, grant.expires_at, shown)
 
     def _render(
         self, grant_id: str, item: DataItem, disposition: Disposition, value: str | None

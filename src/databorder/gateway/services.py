@@ -6,9 +6,12 @@ transaction: if any write fails, none of them happened. Asks are handled in batc
 thousand disclosures cost a handful of queries, not thousands.
 """
 
+import hashlib
 import json
+import secrets
 import uuid
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -39,6 +42,14 @@ class LeafLog(Protocol):
     """The disclosure log as the gateway sees it: append leaves inside the caller's transaction."""
 
     def append_many(self, session: Session, datas: Sequence[bytes]) -> list[int]: ...
+
+
+GRANT_TOKEN_PREFIX = "dbg_"  # noqa: S105 (a prefix, not a secret)
+
+
+def hash_token(token: str) -> str:
+    """Tokens are 256-bit random, so a plain SHA-256 suffices: there is nothing to brute-force."""
+    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def canonical_json(value: Any) -> bytes:
@@ -169,10 +180,11 @@ class Gateway:
                     legal_mandate=LegalMandate(ask.legal_mandate) if ask.legal_mandate else None,
                 )
             )
-            grant_id = expires_at = None
+            grant_id = token = expires_at = None
             days = decision.access_expires_after_delivery_days
             if decision.allowed and decision.ground is not None and days is not None:
                 grant_id = str(uuid.uuid4())
+                token = GRANT_TOKEN_PREFIX + secrets.token_urlsafe(32)
                 expires_at = grant_expiry(
                     order.ordered_at,
                     order.delivered_at,
@@ -182,6 +194,7 @@ class Gateway:
                 session.add(
                     AccessGrant(
                         id=grant_id,
+                        token_hash=hash_token(token),
                         order_id=order.id,
                         recipient_id=recipient.id,
                         subject_id=buyer.id,
@@ -221,16 +234,15 @@ class Gateway:
             )
             disclosures.append(disclosure)
             leaves.append(canonical_json(leaf_record(disclosure, decision, expires_at)))
-            outcomes.append(DisclosureOutcome(disclosure.id, decision, grant_id, expires_at, None))
+            outcomes.append(
+                DisclosureOutcome(disclosure.id, decision, grant_id, token, expires_at, None)
+            )
         session.flush()  # grants first: disclosures reference them
         if self.log is not None:
             indexes = self.log.append_many(session, leaves)
             for disclosure, index in zip(disclosures, indexes, strict=True):
                 disclosure.leaf_index = index
-            outcomes = [
-                DisclosureOutcome(o.disclosure_id, o.decision, o.grant_id, o.expires_at, i)
-                for o, i in zip(outcomes, indexes, strict=True)
-            ]
+            outcomes = [replace(o, leaf_index=i) for o, i in zip(outcomes, indexes, strict=True)]
         session.add_all(disclosures)
         session.flush()
         return outcomes

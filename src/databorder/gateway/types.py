@@ -21,5 +21,6 @@ class DisclosureOutcome:
     disclosure_id: str
     decision: Decision
     grant_id: str | None
+    grant_token: str | None  # shown once: the recipient presents it to read the data
     expires_at: datetime | None
     leaf_index: int | None

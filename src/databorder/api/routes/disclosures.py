@@ -41,7 +41,9 @@ def post_disclosure(body: DisclosureIn, rt: RuntimeDep, session: SessionDep) -> 
         "disclosure_id": outcome.disclosure_id,
         "decision": decision_to_json(outcome.decision),
         "grant": (
-            {"id": outcome.grant_id, "expires_at": outcome.expires_at} if outcome.grant_id else None
+            {"id": outcome.grant_id, "token": outcome.grant_token, "expires_at": outcome.expires_at}
+            if outcome.grant_id
+            else None
         ),
         "log": {"leaf_index": outcome.leaf_index},
     }

@@ -7,9 +7,9 @@ from fastapi import APIRouter, status
 from databorder.api.deps import RuntimeDep, SessionDep
 from databorder.consent.schemas import ConsentIn, NoticeVersionIn, WithdrawIn
 from databorder.consent.services import ConsentService
-from databorder.gateway.services import revoke_grants_for_consent
 from databorder.marketplace.schemas import BuyerIn, DeliveredIn, OrderIn
 from databorder.marketplace.services import MarketplaceService
+from databorder.rights.services import RightsService
 
 router = APIRouter(tags=["marketplace"])
 
@@ -52,6 +52,22 @@ def withdraw_consent(
     consent_id: str, body: WithdrawIn, rt: RuntimeDep, session: SessionDep
 ) -> dict[str, Any]:
     at = body.at or rt.now()
-    row = ConsentService(session).withdraw(consent_id, at)
-    revoked = revoke_grants_for_consent(session, consent_id, at)
-    return {"id": row.id, "withdrawn_at": row.withdrawn_at, "grants_revoked": revoked}
+    outcome = RightsService(session, rt.vault).withdraw(consent_id, at)
+    return {"id": consent_id, "withdrawn_at": at, "grants_revoked": outcome.grants_revoked}
+
+
+@router.post(
+    "/v1/buyers/{buyer_id}/suspend",
+    summary="Suspend all transfers of a buyer; every live grant is revoked at once",
+)
+def suspend(buyer_id: str, rt: RuntimeDep, session: SessionDep) -> dict[str, Any]:
+    outcome = RightsService(session, rt.vault).suspend_transfers(buyer_id, rt.now())
+    return {"id": buyer_id, "grants_revoked": outcome.grants_revoked}
+
+
+@router.delete(
+    "/v1/buyers/{buyer_id}", summary="Erase a buyer: revoke every grant and destroy their vault key"
+)
+def erase(buyer_id: str, rt: RuntimeDep, session: SessionDep) -> dict[str, Any]:
+    outcome = RightsService(session, rt.vault).erase(buyer_id, rt.now())
+    return {"id": buyer_id, "erased": True, "grants_revoked": outcome.grants_revoked}

@@ -1,9 +1,9 @@
-"""The seller API: a recipient, authenticated by its own key, reads what its grants release."""
+"""The seller API: a recipient, authenticated by its own key, reads what its grant releases."""
 
 from dataclasses import asdict
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Header
 
 from databorder.api.deps import RecipientDep, RuntimeDep, SessionDep
 
@@ -20,6 +20,10 @@ router = APIRouter(tags=["seller"])
     },
 )
 def seller_order_data(
-    order_id: str, recipient: RecipientDep, rt: RuntimeDep, session: SessionDep
+    order_id: str,
+    x_grant_token: Annotated[str, Header(description="the grant token from the disclosure")],
+    recipient: RecipientDep,
+    rt: RuntimeDep,
+    session: SessionDep,
 ) -> dict[str, Any]:
-    return asdict(rt.seller.read(session, recipient, order_id, rt.now()))
+    return asdict(rt.seller.read(session, recipient, order_id, x_grant_token, rt.now()))

@@ -2,7 +2,7 @@
 
 Revision ID: 0001_initial
 Revises:
-Create Date: 2026-11-23 12:24:06.107127
+Create Date: 2026-11-23 12:36:08.043158
 """
 
 from collections.abc import Sequence
@@ -215,6 +215,7 @@ def upgrade() -> None:
     op.create_table(
         "access_grants",
         sa.Column("id", sa.String(length=36), nullable=False),
+        sa.Column("token_hash", sa.String(length=64), nullable=False),
         sa.Column("order_id", sa.String(length=64), nullable=False),
         sa.Column("recipient_id", sa.String(length=64), nullable=False),
         sa.Column("subject_id", sa.String(length=64), nullable=False),
@@ -270,6 +271,7 @@ def upgrade() -> None:
             name=op.f("fk_access_grants_recipient_id_recipients"),
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_access_grants")),
+        sa.UniqueConstraint("token_hash", name=op.f("uq_access_grants_token_hash")),
     )
     with op.batch_alter_table("access_grants", schema=None) as batch_op:
         batch_op.create_index("ix_access_grants_consent", ["consent_id"], unique=False)

@@ -1,0 +1,1 @@
+"""Buyers' rights: withdrawal, suspension and erasure, each revoking access in one transaction."""

@@ -1,0 +1,70 @@
+"""The buyer's levers over their data, each one transaction that also ends recipients' access.
+
+Withdrawing a consent revokes the grants it grounded; suspending transfers revokes every live
+grant of the buyer; erasing the account revokes them all and destroys the buyer's vault key, so
+that nothing of theirs can be decrypted anywhere afterwards (PIPA Art. 21, 36, 37).
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+
+from databorder.consent.services import ConsentService
+from databorder.errors import Conflict, NotFound
+from databorder.gateway.models import AccessGrant
+from databorder.gateway.services import revoke_grants_for_consent
+from databorder.marketplace.models import Buyer
+from databorder.vault.service import Vault
+
+
+@dataclass(frozen=True, slots=True)
+class RightsOutcome:
+    subject_id: str
+    grants_revoked: int
+
+
+def _revoke_all(session: Session, subject_id: str, at: datetime, reason: str) -> int:
+    result = session.execute(
+        update(AccessGrant)
+        .where(AccessGrant.subject_id == subject_id, AccessGrant.revoked_at.is_(None))
+        .values(revoked_at=at, revoke_reason=reason)
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+class RightsService:
+    def __init__(self, session: Session, vault: Vault) -> None:
+        self.session = session
+        self.vault = vault
+
+    def _buyer(self, subject_id: str) -> Buyer:
+        buyer = self.session.get(Buyer, subject_id)
+        if buyer is None or buyer.deleted_at is not None:
+            raise NotFound("buyer", subject_id)
+        return buyer
+
+    def withdraw(self, consent_id: str, at: datetime) -> RightsOutcome:
+        consent = ConsentService(self.session).withdraw(consent_id, at)
+        return RightsOutcome(
+            consent.subject_id, revoke_grants_for_consent(self.session, consent_id, at)
+        )
+
+    def suspend_transfers(self, subject_id: str, at: datetime) -> RightsOutcome:
+        buyer = self._buyer(subject_id)
+        if buyer.transfer_suspended:
+            raise Conflict(f"transfers of buyer {subject_id!r} are already suspended")
+        buyer.transfer_suspended = True
+        return RightsOutcome(subject_id, _revoke_all(self.session, subject_id, at, "suspended"))
+
+    def resume_transfers(self, subject_id: str) -> None:
+        self._buyer(subject_id).transfer_suspended = False
+
+    def erase(self, subject_id: str, at: datetime) -> RightsOutcome:
+        buyer = self._buyer(subject_id)
+        revoked = _revoke_all(self.session, subject_id, at, "erased")
+        self.vault.shred(self.session, subject_id, at)
+        buyer.deleted_at = at
+        self.session.flush()
+        return RightsOutcome(subject_id, revoked)

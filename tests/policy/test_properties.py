@@ -1,0 +1,377 @@
+"""Invariants of the decision engine over arbitrary requests (hypothesis).
+
+The strategies draw from small sets (four countries, three recipient ids, instants on a coarse
+grid) so that the interesting coincidences happen often: a consent naming exactly this recipient,
+a withdrawal at the very instant of the request, a domestic recipient, a tie between consents.
+"""
+
+import dataclasses
+import json
+import random
+from datetime import datetime, timedelta, timezone
+from importlib import resources
+
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+from databorder.model import (
+    ConsentKind,
+    DataItem,
+    Disposition,
+    Ground,
+    Purpose,
+    ReasonCode,
+    RecipientRole,
+)
+from databorder.policy import (
+    ConsentFacts,
+    Decision,
+    DecisionRequest,
+    LegalMandate,
+    RecipientFacts,
+    RulePack,
+    SubjectFacts,
+    compile_pack,
+    decide,
+    load_pack,
+)
+
+PACK = load_pack()
+
+
+def _adequate_jp() -> RulePack:
+    text = resources.files("databorder.policy.packs").joinpath("pipa.json").read_text("utf-8")
+    data = json.loads(text)
+    data["adequate_countries"] = ["JP"]
+    return compile_pack(data)
+
+
+PACKS = {"pipa": PACK, "pipa with JP adequate": _adequate_jp()}
+KST = timezone(timedelta(hours=9))
+AT = datetime(2026, 11, 23, 10, 0, tzinfo=KST)
+COUNTRIES = ("KR", "CN", "US", "JP")
+RECIPIENT_IDS = ("s-1", "s-2", "p-1")
+PAYMENT_DATA = frozenset({DataItem.CARD_NUMBER, DataItem.BANK_ACCOUNT})
+EXAMPLES = settings(max_examples=400, deadline=None)
+
+# Instants on an hour grid around AT, so that "withdrawn exactly at `at`" is common.
+instants = st.integers(min_value=-48, max_value=48).map(lambda h: AT + timedelta(hours=h))
+
+
+def _expected_kind(purpose: Purpose, cross_border: bool) -> ConsentKind:
+    if purpose is Purpose.MARKETING:
+        return ConsentKind.MARKETING
+    return ConsentKind.OVERSEAS_TRANSFER if cross_border else ConsentKind.THIRD_PARTY_PROVISION
+
+
+@st.composite
+def consents(
+    draw: st.DrawFn, cid: str, to: RecipientFacts, purpose: Purpose, kind: ConsentKind
+) -> ConsentFacts:
+    """A consent that is either arbitrary or aimed at this request (names the recipient, is of
+    the kind the request needs, covers its purpose), so that consents ground often enough."""
+    given_at = draw(instants)
+    withdrawn_after = draw(st.none() | st.integers(min_value=0, max_value=48))
+    aimed = draw(st.booleans())
+    recipients = set(draw(st.sets(st.sampled_from(RECIPIENT_IDS), max_size=2)))
+    countries = set(draw(st.sets(st.sampled_from(COUNTRIES), max_size=1)))
+    purposes = set(draw(st.sets(st.sampled_from(Purpose), min_size=1, max_size=2)))
+    if aimed:
+        if draw(st.booleans()):
+            recipients.add(to.id)
+        else:
+            countries.add(to.country)
+        purposes.add(purpose)
+    return ConsentFacts(
+        id=cid,
+        kind=kind if aimed else draw(st.sampled_from(ConsentKind)),
+        notice_version="2026-11-01",
+        recipients=frozenset(recipients),
+        countries=frozenset(countries),
+        items=frozenset(draw(st.sets(st.sampled_from(DataItem), min_size=1))),
+        purposes=frozenset(purposes),
+        given_at=given_at,
+        withdrawn_at=(
+            given_at + timedelta(hours=withdrawn_after) if withdrawn_after is not None else None
+        ),
+    )
+
+
+@st.composite
+def recipients(draw: st.DrawFn) -> RecipientFacts:
+    return RecipientFacts(
+        id=draw(st.sampled_from(RECIPIENT_IDS)),
+        name=draw(st.sampled_from(["Shenzhen Example Trading Co., Ltd.", "Global Parcel Ltd."])),
+        country=draw(st.sampled_from(COUNTRIES)),
+        role=draw(st.sampled_from(RecipientRole)),
+        certifications=frozenset(draw(st.sets(st.sampled_from(["ISMS-P", "ISO-27001"])))),
+        contract_safeguards=draw(st.sampled_from([True, True, True, False])),
+        disclosed_in_notice=draw(st.sampled_from([True, True, False])),
+        retention_days=draw(st.integers(min_value=1, max_value=400)),
+    )
+
+
+@st.composite
+def requests(draw: st.DrawFn) -> DecisionRequest:
+    to = draw(recipients())
+    residence = draw(st.sampled_from(COUNTRIES))
+    purpose = draw(st.sampled_from(Purpose))
+    kind = _expected_kind(purpose, to.country != residence)
+    count = draw(st.integers(min_value=0, max_value=4))
+    return DecisionRequest(
+        at=AT,
+        subject=SubjectFacts(
+            id="b-1",
+            residence=residence,
+            transfer_suspended=draw(st.sampled_from([False, False, False, True])),
+            consents=tuple(draw(consents(f"c-{n}", to, purpose, kind)) for n in range(count)),
+        ),
+        recipient=to,
+        purpose=purpose,
+        items=tuple(draw(st.lists(st.sampled_from(DataItem), min_size=1, unique=True))),
+        legal_mandate=draw(st.sampled_from([None, None, LegalMandate("관세법 제241조")])),
+    )
+
+
+# Packs by name, so that a failing example prints a name rather than the whole pack.
+cases = st.tuples(requests(), st.sampled_from(sorted(PACKS)))
+
+
+def _unpack(case: tuple[DecisionRequest, str]) -> tuple[DecisionRequest, RulePack]:
+    request, name = case
+    return request, PACKS[name]
+
+
+def _valid(consent: ConsentFacts, at: datetime) -> bool:
+    return consent.given_at <= at and (consent.withdrawn_at is None or consent.withdrawn_at > at)
+
+
+def _grounding_consent(request: DecisionRequest, decision: Decision) -> ConsentFacts | None:
+    return next((c for c in request.subject.consents if c.id == decision.consent_id), None)
+
+
+@given(cases)
+@EXAMPLES
+def test_no_decision_ever_releases_rrn(case: tuple[DecisionRequest, str]) -> None:
+    request, pack = _unpack(case)
+    assert decide(request, pack).items.get(DataItem.RRN, Disposition.DENY) is Disposition.DENY
+
+
+@given(cases)
+@EXAMPLES
+def test_card_and_bank_data_reach_only_a_payment_processor_for_payment(
+    case: tuple[DecisionRequest, str],
+) -> None:
+    request, pack = _unpack(case)
+    released = decide(request, pack).released()
+    if PAYMENT_DATA & released.keys():
+        assert request.recipient.role is RecipientRole.PAYMENT_PROCESSOR
+        assert request.purpose is Purpose.PAYMENT
+
+
+@given(cases)
+@EXAMPLES
+def test_every_deny_is_explained_and_every_refusal_has_a_reason(
+    case: tuple[DecisionRequest, str],
+) -> None:
+    request, pack = _unpack(case)
+    decision = decide(request, pack)
+    explained = {r.item for r in decision.reasons}
+    if decision.allowed:
+        # A release explains each withheld item by name, and only withheld items.
+        denied = {i for i, d in decision.items.items() if d is Disposition.DENY}
+        assert explained == denied
+    else:
+        assert decision.reasons
+        assert all(d is Disposition.DENY for d in decision.items.values())
+        for item in decision.items:
+            assert item in explained or None in explained
+    for reason in decision.reasons:
+        assert reason.en.strip()
+        assert reason.ko.strip()
+
+
+@given(cases)
+@EXAMPLES
+def test_allowed_exactly_when_some_item_is_released(
+    case: tuple[DecisionRequest, str],
+) -> None:
+    request, pack = _unpack(case)
+    decision = decide(request, pack)
+    assert decision.allowed == any(d is not Disposition.DENY for d in decision.items.values())
+    assert (decision.ground is not None) == decision.allowed
+    assert (decision.access_expires_after_delivery_days is not None) == decision.allowed
+
+
+@given(cases)
+@EXAMPLES
+def test_items_answer_exactly_the_requested_items_in_their_table_form(
+    case: tuple[DecisionRequest, str],
+) -> None:
+    request, pack = _unpack(case)
+    decision = decide(request, pack)
+    assert tuple(decision.items) == request.items
+    table = pack.purposes[request.purpose].dispositions
+    for item, disposition in decision.released().items():
+        assert table[item] is disposition
+
+
+@given(cases)
+@EXAMPLES
+def test_a_consent_ground_names_a_consent_valid_at_the_request_covering_what_it_releases(
+    case: tuple[DecisionRequest, str],
+) -> None:
+    request, pack = _unpack(case)
+    decision = decide(request, pack)
+    if decision.ground is not Ground.CONSENT:
+        assert decision.consent_id is None
+        return
+    consent = _grounding_consent(request, decision)
+    assert consent is not None
+    assert _valid(consent, request.at)  # never withdrawn at or before `at`, never yet to come
+    assert consent.kind is _expected_kind(request.purpose, decision.cross_border)
+    assert consent.names(request.recipient.id, request.recipient.country)
+    assert request.purpose in consent.purposes
+    assert decision.released().keys() <= consent.items
+
+
+@given(cases)
+@EXAMPLES
+def test_withdrawing_the_grounding_consent_at_the_request_stops_it_grounding(
+    case: tuple[DecisionRequest, str],
+) -> None:
+    request, pack = _unpack(case)
+    decision = decide(request, pack)
+    assume(decision.consent_id is not None)
+    withdrawn = tuple(
+        dataclasses.replace(c, withdrawn_at=request.at) if c.id == decision.consent_id else c
+        for c in request.subject.consents
+    )
+    subject = dataclasses.replace(request.subject, consents=withdrawn)
+    for later in (request.at, request.at + timedelta(days=400)):
+        after = decide(dataclasses.replace(request, subject=subject, at=later), pack)
+        assert after.consent_id != decision.consent_id
+
+
+@given(cases)
+@EXAMPLES
+def test_consents_not_valid_at_the_request_change_nothing_but_the_withdrawn_reason(
+    case: tuple[DecisionRequest, str],
+) -> None:
+    # The strongest form: withdrawn (or not yet given) consents cannot influence what is
+    # released, on what ground, for how long; they may only add CONSENT_WITHDRAWN to a refusal.
+    request, pack = _unpack(case)
+    decision = decide(request, pack)
+    valid_only = tuple(c for c in request.subject.consents if _valid(c, request.at))
+    subject = dataclasses.replace(request.subject, consents=valid_only)
+    without = decide(dataclasses.replace(request, subject=subject), pack)
+    kept = tuple(r for r in decision.reasons if r.code is not ReasonCode.CONSENT_WITHDRAWN)
+    assert dataclasses.replace(decision, reasons=kept) == without
+
+
+@given(cases)
+@EXAMPLES
+def test_marketing_is_never_allowed_without_a_marketing_consent(
+    case: tuple[DecisionRequest, str],
+) -> None:
+    request, pack = _unpack(case)
+    decision = decide(request, pack)
+    if request.purpose is Purpose.MARKETING and decision.allowed:
+        consent = _grounding_consent(request, decision)
+        assert decision.ground is Ground.CONSENT
+        assert consent is not None
+        assert consent.kind is ConsentKind.MARKETING
+    no_marketing_consent = tuple(
+        c for c in request.subject.consents if c.kind is not ConsentKind.MARKETING
+    )
+    subject = dataclasses.replace(request.subject, consents=no_marketing_consent)
+    stripped = dataclasses.replace(request, subject=subject, purpose=Purpose.MARKETING)
+    assert decide(stripped, pack).allowed is False
+
+
+@given(cases)
+@EXAMPLES
+def test_a_seller_is_never_on_entrusted_contract(case: tuple[DecisionRequest, str]) -> None:
+    request, pack = _unpack(case)
+    seller = dataclasses.replace(request.recipient, role=RecipientRole.SELLER)
+    assert decide(dataclasses.replace(request, recipient=seller), pack).ground is not (
+        Ground.ENTRUSTED_CONTRACT
+    )
+
+
+@given(cases)
+@EXAMPLES
+def test_suspension_and_missing_safeguards_refuse_everything(
+    case: tuple[DecisionRequest, str],
+) -> None:
+    request, pack = _unpack(case)
+    suspended = dataclasses.replace(request.subject, transfer_suspended=True)
+    decision = decide(dataclasses.replace(request, subject=suspended), pack)
+    assert not decision.allowed
+    assert [r.code for r in decision.reasons] == [ReasonCode.TRANSFER_SUSPENDED]
+    if request.recipient.country != request.subject.residence:
+        active = dataclasses.replace(request.subject, transfer_suspended=False)
+        bare = dataclasses.replace(request.recipient, contract_safeguards=False)
+        decision = decide(dataclasses.replace(request, subject=active, recipient=bare), pack)
+        assert not decision.allowed
+        assert [r.code for r in decision.reasons] == [ReasonCode.CONTRACT_SAFEGUARDS_MISSING]
+
+
+@given(cases)
+@EXAMPLES
+def test_ground_article_and_expiry_follow_the_pack(case: tuple[DecisionRequest, str]) -> None:
+    request, pack = _unpack(case)
+    decision = decide(request, pack)
+    cross_border = request.recipient.country != request.subject.residence
+    assert decision.cross_border == cross_border
+    if not decision.allowed:
+        return
+    (entry,) = (g for g in pack.grounds if g.ground is decision.ground)
+    assert decision.article == (
+        entry.cross_border_article if cross_border else entry.domestic_article
+    )
+    if not cross_border:
+        assert decision.ground in {Ground.CONSENT, Ground.LEGAL_MANDATE, Ground.ENTRUSTED_CONTRACT}
+    cap = pack.purposes[request.purpose].max_access_days
+    assert decision.access_expires_after_delivery_days == min(request.recipient.retention_days, cap)
+
+
+@given(cases)
+@EXAMPLES
+def test_a_legal_mandate_releases_every_item_the_table_allows_outside_marketing(
+    case: tuple[DecisionRequest, str],
+) -> None:
+    request, pack = _unpack(case)
+    subject = dataclasses.replace(request.subject, transfer_suspended=False)
+    to = dataclasses.replace(request.recipient, contract_safeguards=True)
+    mandated = dataclasses.replace(
+        request, subject=subject, recipient=to, legal_mandate=LegalMandate("관세법 제241조")
+    )
+    assume(request.purpose is not Purpose.MARKETING)
+    rule = pack.purposes[request.purpose]
+    role_ok = rule.roles is None or to.role in rule.roles
+    expected = {
+        i: d for i in request.items if role_ok and (d := rule.dispositions.get(i)) is not None
+    }
+    decision = decide(mandated, pack)
+    assert decision.released() == expected
+    if expected:
+        assert decision.ground is Ground.LEGAL_MANDATE
+
+
+@given(cases, st.randoms(use_true_random=False))
+@EXAMPLES
+def test_the_order_of_consents_does_not_matter_when_they_were_given_at_distinct_times(
+    case: tuple[DecisionRequest, str], rng: random.Random
+) -> None:
+    request, pack = _unpack(case)
+    consents_ = list(request.subject.consents)
+    assume(len({c.given_at for c in consents_}) == len(consents_))
+    rng.shuffle(consents_)
+    subject = dataclasses.replace(request.subject, consents=tuple(consents_))
+    shuffled = decide(dataclasses.replace(request, subject=subject), pack)
+    original = decide(request, pack)
+    assert shuffled.items == original.items
+    assert shuffled.consent_id == original.consent_id
+    assert shuffled.ground == original.ground
+    assert sorted(shuffled.reasons, key=repr) == sorted(original.reasons, key=repr)
