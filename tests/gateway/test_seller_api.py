@@ -102,13 +102,12 @@ def matrix(rt: Runtime) -> dict[str, str]:
         add_consent(s, "c-2", buyer="b-2", recipients=["s-cn-2"])
         add_order(s, rt, "o-2", buyer="b-2", seller="s-cn-2")
         add_order(s, rt, "o-exp", delivered_at=T0)  # delivered at T0: access ends T0 + 30 days
-    tokens = {
+    return {
         "a": _disclose(rt),
         "b": _disclose(rt, "o-2", "s-cn-2"),
         "revoked": _disclose(rt, "o-1", "s-cn-1"),
         "expired": _disclose(rt, "o-exp", "s-cn-1", at=T0),
     }
-    return tokens
 
 
 @pytest.mark.parametrize(
