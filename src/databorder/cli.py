@@ -26,6 +26,10 @@ app = typer.Typer(
 )
 recipients_app = typer.Typer(help="The recipient registry.", no_args_is_help=True)
 app.add_typer(recipients_app, name="recipients")
+keys_app = typer.Typer(
+    help="Service keys for the platform, telephony and officers.", no_args_is_help=True
+)
+app.add_typer(keys_app, name="keys")
 
 EXIT_INVALID = 2
 EXIT_NOT_FOUND = 3
@@ -225,6 +229,34 @@ def recipients_key(recipient_id: str) -> None:
     rt = _runtime()
     with reported(), rt.sessions.begin() as session:
         key = RegistryService(session).issue_api_key(recipient_id, utcnow())
+    typer.echo(key)
+
+
+@app.command()
+def sweep() -> None:
+    """End expired grants, free their relay numbers, drop old read records (idempotent)."""
+    from databorder.gateway.sweeper import sweep as run_sweep  # noqa: PLC0415
+
+    rt = _runtime()
+    with reported(), rt.sessions.begin() as session:
+        report = run_sweep(session, rt.now())
+    typer.echo(
+        f"grants ended: {report.grants_ended}, relay endpoints released: "
+        f"{report.relays_released}, read records deleted: {report.reads_deleted}"
+    )
+
+
+@keys_app.command("issue")
+def keys_issue(
+    name: Annotated[str, typer.Option(help="who holds the key, e.g. 'telephony gateway'")],
+    scope: Annotated[list[str], typer.Option(help="platform, telephony or officer; repeatable")],
+) -> None:
+    """Issue a service key; it is printed once and stored only as a hash."""
+    from databorder.auth.services import ServiceKeys  # noqa: PLC0415
+
+    rt = _runtime()
+    with reported(), rt.sessions.begin() as session:
+        key = ServiceKeys(session).issue(name, scope, rt.now())
     typer.echo(key)
 
 

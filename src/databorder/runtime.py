@@ -18,15 +18,9 @@ from databorder.model import utcnow
 from databorder.policy import Engine, load_pack
 from databorder.settings import Settings
 from databorder.store.db import make_engine, make_sessionmaker
-from databorder.vault.keys import LocalKeyFile, read_secret_file, write_secret_file
-from databorder.vault.relay import DerivedRelay
+from databorder.vault.keys import LocalKeyFile
+from databorder.vault.relay import RelayPool
 from databorder.vault.service import Vault
-
-RELAY_SECRET_BYTES = 32
-
-
-def relay_secret_path(settings: Settings) -> Path:
-    return settings.key_dir / "relay-secret.key"
 
 
 @dataclass(frozen=True)
@@ -57,7 +51,7 @@ def _ledger(settings: Settings) -> LeafLog | None:
 def build(settings: Settings) -> Runtime:
     """Raises KeyFileError if a key is missing or not private."""
     provider = LocalKeyFile(settings.master_key_path)
-    relay = DerivedRelay(read_secret_file(relay_secret_path(settings), RELAY_SECRET_BYTES))
+    relay = RelayPool()
     db = make_engine(settings.database_url)
     engine = Engine(load_pack(settings.pack))
     vault = Vault(provider)
@@ -68,7 +62,7 @@ def build(settings: Settings) -> Runtime:
         sessions=make_sessionmaker(db),
         engine=engine,
         vault=vault,
-        gateway=Gateway(engine, log, settings.pre_delivery_cap_days),
+        gateway=Gateway(engine, log, settings.pre_delivery_cap_days, relay),
         seller=SellerAccess(vault, relay),
         log=log,
     )
@@ -76,14 +70,8 @@ def build(settings: Settings) -> Runtime:
 
 def init_keys(settings: Settings) -> list[Path]:
     """Create whichever key files are missing (never overwrite); returns those created."""
-    import os  # noqa: PLC0415
-
     created = []
     if not settings.master_key_path.exists():
         LocalKeyFile.create(settings.master_key_path)
         created.append(settings.master_key_path)
-    relay = relay_secret_path(settings)
-    if not relay.exists():
-        write_secret_file(relay, os.urandom(RELAY_SECRET_BYTES))
-        created.append(relay)
     return created

@@ -4,7 +4,7 @@ from fastapi import FastAPI
 
 from databorder import __version__
 from databorder.api import errors
-from databorder.api.routes import decisions, disclosures, marketplace, registry, seller
+from databorder.api.routes import decisions, disclosures, marketplace, registry, relay, seller
 from databorder.runtime import Runtime
 
 
@@ -16,6 +16,6 @@ def create_app(runtime: Runtime) -> FastAPI:
     )
     app.state.runtime = runtime
     errors.install(app)
-    for module in (decisions, disclosures, seller, registry, marketplace):
+    for module in (decisions, disclosures, seller, relay, registry, marketplace):
         app.include_router(module.router)
     return app

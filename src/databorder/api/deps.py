@@ -1,12 +1,13 @@
 """FastAPI dependencies: the runtime, a transaction per request, the calling recipient."""
 
 from collections.abc import Iterator
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Header, Request
 from sqlalchemy.orm import Session
 
-from databorder.errors import Unauthorized
+from databorder.auth.models import ServiceKey
+from databorder.auth.services import Scope, ServiceKeys
 from databorder.registry.models import Recipient
 from databorder.registry.services import RegistryService
 from databorder.runtime import Runtime
@@ -32,9 +33,24 @@ SessionDep = Annotated[Session, Depends(transaction)]
 def calling_recipient(
     session: SessionDep, authorization: Annotated[str | None, Header()] = None
 ) -> Recipient:
-    if authorization is None or not authorization.startswith("Bearer "):
-        raise Unauthorized("missing API key: send it as 'Authorization: Bearer <key>'")
-    return RegistryService(session).authenticate(authorization.removeprefix("Bearer ").strip())
+    return RegistryService(session).authenticate(_bearer(authorization))
 
 
 RecipientDep = Annotated[Recipient, Depends(calling_recipient)]
+
+
+def _bearer(authorization: str | None) -> str | None:
+    if authorization is None or not authorization.startswith("Bearer "):
+        return None
+    return authorization.removeprefix("Bearer ").strip()
+
+
+def requires(scope: Scope) -> Any:
+    """A dependency that admits only a service key holding `scope`."""
+
+    def check(
+        session: SessionDep, authorization: Annotated[str | None, Header()] = None
+    ) -> ServiceKey:
+        return ServiceKeys(session).require(_bearer(authorization), scope)
+
+    return Depends(check)

@@ -22,7 +22,7 @@ from databorder.marketplace.services import ORDER_ITEMS_LABEL
 from databorder.model import DataItem, Disposition
 from databorder.registry.models import Recipient
 from databorder.vault.mask import mask_address, mask_email, mask_name, mask_phone, mask_text
-from databorder.vault.relay import RelayDirectory
+from databorder.vault.relay import RelayPool
 from databorder.vault.service import ShreddedError, Vault
 
 _MASKS: dict[DataItem, Callable[[str], str]] = {
@@ -43,7 +43,7 @@ class OrderView:
 
 
 class SellerAccess:
-    def __init__(self, vault: Vault, relay: RelayDirectory) -> None:
+    def __init__(self, vault: Vault, relay: RelayPool) -> None:
         self.vault = vault
         self.relay = relay
 
@@ -82,11 +82,16 @@ class SellerAccess:
                 )
         except ShreddedError as exc:
             raise Gone(f"the buyer of order {order_id!r} erased their data", "erased") from exc
+        relays = (
+            self.relay.values_for(session, grant.id)
+            if Disposition.RELAY.value in grant.items.values()
+            else {}
+        )
         shown = {
             name: {
                 "disposition": disposition,
-                "value": self._render(
-                    grant.id, DataItem(name), Disposition(disposition), values.get(DataItem(name))
+                "value": _render(
+                    DataItem(name), Disposition(disposition), values.get(DataItem(name)), relays
                 ),
             }
             for name, disposition in grant.items.items()
@@ -104,13 +109,14 @@ class SellerAccess:
         session.flush()
         return OrderView(order_id, grant.id, grant.purpose.value, grant.expires_at, shown)
 
-    def _render(
-        self, grant_id: str, item: DataItem, disposition: Disposition, value: str | None
-    ) -> str | None:
-        if disposition is Disposition.RELAY:
-            return self.relay.relay_for(grant_id, item)
-        if value is None:
-            return None
-        if disposition is Disposition.MASKED:
-            return _MASKS.get(item, mask_text)(value)
-        return value
+
+def _render(
+    item: DataItem, disposition: Disposition, value: str | None, relays: dict[DataItem, str]
+) -> str | None:
+    if disposition is Disposition.RELAY:
+        return relays.get(item)
+    if value is None:
+        return None
+    if disposition is Disposition.MASKED:
+        return _MASKS.get(item, mask_text)(value)
+    return value

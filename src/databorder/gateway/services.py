@@ -24,7 +24,7 @@ from databorder.gateway.expiry import grant_expiry
 from databorder.gateway.models import AccessGrant, Disclosure
 from databorder.gateway.types import DisclosureAsk, DisclosureOutcome
 from databorder.marketplace.models import Buyer, Order
-from databorder.model import RecipientRole
+from databorder.model import Disposition, RecipientRole
 from databorder.policy.engine import Engine
 from databorder.policy.types import (
     Contact,
@@ -35,7 +35,8 @@ from databorder.policy.types import (
     SubjectFacts,
 )
 from databorder.registry.models import Recipient
-from databorder.store.query import rows_where_in
+from databorder.store.query import rowcount, rows_where_in
+from databorder.vault.relay import RelayPool
 
 
 class LeafLog(Protocol):
@@ -105,11 +106,16 @@ def leaf_record(
 
 class Gateway:
     def __init__(
-        self, engine: Engine, log: LeafLog | None, pre_delivery_cap_days: int = 60
+        self,
+        engine: Engine,
+        log: LeafLog | None,
+        pre_delivery_cap_days: int = 60,
+        relay: RelayPool | None = None,
     ) -> None:
         self.engine = engine
         self.log = log
         self.pre_delivery_cap_days = pre_delivery_cap_days
+        self.relay = relay or RelayPool()
 
     def disclose(self, session: Session, ask: DisclosureAsk, at: datetime) -> DisclosureOutcome:
         return self.disclose_many(session, [(ask, at)])[0]
@@ -237,7 +243,16 @@ class Gateway:
             outcomes.append(
                 DisclosureOutcome(disclosure.id, decision, grant_id, token, expires_at, None)
             )
-        session.flush()  # grants first: disclosures reference them
+        session.flush()  # grants first: disclosures and relay endpoints reference them
+        relayed = [
+            (o.grant_id, item)
+            for o in outcomes
+            if o.grant_id is not None
+            for item, d in o.decision.items.items()
+            if d is Disposition.RELAY
+        ]
+        if relayed:
+            self.relay.bind(session, relayed, max(at for _, at in asks))
         if self.log is not None:
             indexes = self.log.append_many(session, leaves)
             for disclosure, index in zip(disclosures, indexes, strict=True):
@@ -279,4 +294,4 @@ def revoke_grants_for_consent(session: Session, consent_id: str, at: datetime) -
         .where(AccessGrant.consent_id == consent_id, AccessGrant.revoked_at.is_(None))
         .values(revoked_at=at, revoke_reason="consent_withdrawn")
     )
-    return int(result.rowcount)  # type: ignore[attr-defined]
+    return rowcount(result)

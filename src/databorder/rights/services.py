@@ -16,6 +16,7 @@ from databorder.errors import Conflict, NotFound
 from databorder.gateway.models import AccessGrant
 from databorder.gateway.services import revoke_grants_for_consent
 from databorder.marketplace.models import Buyer
+from databorder.store.query import rowcount
 from databorder.vault.service import Vault
 
 
@@ -31,7 +32,7 @@ def _revoke_all(session: Session, subject_id: str, at: datetime, reason: str) ->
         .where(AccessGrant.subject_id == subject_id, AccessGrant.revoked_at.is_(None))
         .values(revoked_at=at, revoke_reason=reason)
     )
-    return int(result.rowcount)  # type: ignore[attr-defined]
+    return rowcount(result)
 
 
 class RightsService:

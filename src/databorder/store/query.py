@@ -1,9 +1,9 @@
 """Query helpers shared by the services."""
 
 from collections.abc import Iterable, Iterator
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
-from sqlalchemy import select
+from sqlalchemy import CursorResult, Result, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 T = TypeVar("T")
@@ -19,3 +19,8 @@ def rows_where_in(
     ordered = sorted(set(values))
     for start in range(0, len(ordered), CHUNK):
         yield from session.scalars(select(model).where(column.in_(ordered[start : start + CHUNK])))
+
+
+def rowcount(result: Result[Any]) -> int:
+    """Rows an UPDATE or DELETE touched (SQLAlchemy types it only on CursorResult)."""
+    return int(cast(CursorResult[Any], result).rowcount)

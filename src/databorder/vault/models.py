@@ -6,7 +6,7 @@ every row and every copy or backup of it, undecryptable at once.
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, LargeBinary, String
+from sqlalchemy import CheckConstraint, ForeignKey, Index, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from databorder.model import DataItem
@@ -32,3 +32,23 @@ class SealedItem(Base):
     )
     item: Mapped[DataItem] = mapped_column(enum_column(DataItem, "data_item"), primary_key=True)
     sealed: Mapped[bytes] = mapped_column(LargeBinary)  # nonce || AES-256-GCM ciphertext+tag
+
+
+class RelayEndpoint(Base):
+    """A virtual number or alias address; bound to at most one grant at a time."""
+
+    __tablename__ = "relay_endpoints"
+    __table_args__ = (
+        CheckConstraint("kind IN ('phone', 'email')", name="kind_known"),
+        CheckConstraint("grant_id IS NULL OR released_at IS NULL", name="bound_or_released"),
+        Index("ix_relay_endpoints_grant", "grant_id"),
+    )
+
+    value: Mapped[str] = mapped_column(String(120), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(8))
+    grant_id: Mapped[str | None] = mapped_column(
+        ForeignKey("access_grants.id", ondelete="SET NULL")
+    )
+    item: Mapped[str | None] = mapped_column(String(32))
+    bound_at: Mapped[datetime | None]
+    released_at: Mapped[datetime | None]

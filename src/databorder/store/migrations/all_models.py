@@ -1,5 +1,6 @@
 """Imports every module that defines tables, so Alembic and checks see the whole schema."""
 
+from databorder.auth import models as auth_models
 from databorder.consent import models as consent_models
 from databorder.gateway import models as gateway_models
 from databorder.ledger import models as ledger_models
@@ -8,6 +9,7 @@ from databorder.registry import models as registry_models
 from databorder.vault import models as vault_models
 
 __all__ = [
+    "auth_models",
     "consent_models",
     "gateway_models",
     "ledger_models",

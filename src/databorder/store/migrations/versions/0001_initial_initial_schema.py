@@ -2,7 +2,7 @@
 
 Revision ID: 0001_initial
 Revises:
-Create Date: 2026-11-23 12:36:08.043158
+Create Date: 2026-11-23 12:37:56.994579
 """
 
 from collections.abc import Sequence
@@ -84,6 +84,16 @@ def upgrade() -> None:
     with op.batch_alter_table("recipients", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_recipients_country"), ["country"], unique=False)
 
+    op.create_table(
+        "service_keys",
+        sa.Column("key_hash", sa.String(length=64), nullable=False),
+        sa.Column("name", sa.String(length=100), nullable=False),
+        sa.Column("scopes", sa.JSON(), nullable=False),
+        sa.Column("prefix", sa.String(length=16), nullable=False),
+        sa.Column("created_at", databorder.store.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("revoked_at", databorder.store.base.UTCDateTime(timezone=True), nullable=True),
+        sa.PrimaryKeyConstraint("key_hash", name=op.f("pk_service_keys")),
+    )
     op.create_table(
         "vault_keys",
         sa.Column("subject_id", sa.String(length=64), nullable=False),
@@ -353,6 +363,32 @@ def upgrade() -> None:
         batch_op.create_index("ix_disclosures_subject", ["subject_id"], unique=False)
 
     op.create_table(
+        "relay_endpoints",
+        sa.Column("value", sa.String(length=120), nullable=False),
+        sa.Column("kind", sa.String(length=8), nullable=False),
+        sa.Column("grant_id", sa.String(length=36), nullable=True),
+        sa.Column("item", sa.String(length=32), nullable=True),
+        sa.Column("bound_at", databorder.store.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("released_at", databorder.store.base.UTCDateTime(timezone=True), nullable=True),
+        sa.CheckConstraint(
+            "kind IN ('phone', 'email')", name=op.f("ck_relay_endpoints_kind_known")
+        ),
+        sa.CheckConstraint(
+            "grant_id IS NULL OR released_at IS NULL",
+            name=op.f("ck_relay_endpoints_bound_or_released"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["grant_id"],
+            ["access_grants.id"],
+            name=op.f("fk_relay_endpoints_grant_id_access_grants"),
+            ondelete="SET NULL",
+        ),
+        sa.PrimaryKeyConstraint("value", name=op.f("pk_relay_endpoints")),
+    )
+    with op.batch_alter_table("relay_endpoints", schema=None) as batch_op:
+        batch_op.create_index("ix_relay_endpoints_grant", ["grant_id"], unique=False)
+
+    op.create_table(
         "seller_reads",
         sa.Column("id", sa.String(length=36), nullable=False),
         sa.Column("grant_id", sa.String(length=36), nullable=False),
@@ -380,6 +416,10 @@ def downgrade() -> None:
         batch_op.drop_index("ix_seller_reads_grant")
 
     op.drop_table("seller_reads")
+    with op.batch_alter_table("relay_endpoints", schema=None) as batch_op:
+        batch_op.drop_index("ix_relay_endpoints_grant")
+
+    op.drop_table("relay_endpoints")
     with op.batch_alter_table("disclosures", schema=None) as batch_op:
         batch_op.drop_index("ix_disclosures_subject")
         batch_op.drop_index("ix_disclosures_recipient")
@@ -408,6 +448,7 @@ def downgrade() -> None:
 
     op.drop_table("consents")
     op.drop_table("vault_keys")
+    op.drop_table("service_keys")
     with op.batch_alter_table("recipients", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_recipients_country"))
 

@@ -1,0 +1,64 @@
+"""A synthetic marketplace for the demo, the tests and the benchmark: deterministic from a seed.
+
+`generate_world` builds a whole world in memory; `iter_recipients`, `iter_buyers` and
+`iter_orders` produce any slice of one, so very large worlds can be streamed in batches.
+`decision_requests` turns a world into policy-engine requests without a database.
+"""
+
+from databorder.sim.requests import (
+    consent_facts,
+    decision_requests,
+    disclosure_requests,
+    order_requests,
+    recipient_facts,
+    subject_facts,
+)
+from databorder.sim.world import (
+    CUSTOMS_MANDATE,
+    DEFAULT_DAYS,
+    BuyerSpec,
+    ConsentSpec,
+    DisclosureSpec,
+    DomesticAgent,
+    NoticeSpec,
+    OrderSpec,
+    RecipientSpec,
+    World,
+    buyer_id,
+    generate_world,
+    iter_buyers,
+    iter_orders,
+    iter_recipients,
+    notice_versions,
+    order_id,
+    seller_id,
+    world_digest,
+)
+
+__all__ = [
+    "CUSTOMS_MANDATE",
+    "DEFAULT_DAYS",
+    "BuyerSpec",
+    "ConsentSpec",
+    "DisclosureSpec",
+    "DomesticAgent",
+    "NoticeSpec",
+    "OrderSpec",
+    "RecipientSpec",
+    "World",
+    "buyer_id",
+    "consent_facts",
+    "decision_requests",
+    "disclosure_requests",
+    "generate_world",
+    "iter_buyers",
+    "iter_orders",
+    "iter_recipients",
+    "notice_versions",
+    "order_id",
+    "order_requests",
+    "recipient_facts",
+    "seller_id",
+    "subject_facts",
+    "world_digest",
+]
