@@ -260,6 +260,26 @@ def keys_issue(
     typer.echo(key)
 
 
+@keys_app.command("rotate-master")
+def keys_rotate_master(
+    purge: Annotated[
+        bool, typer.Option(help="delete the retired key once nothing needs it")
+    ] = True,
+) -> None:
+    """Make a new vault master key and re-wrap every buyer's data key under it."""
+    from databorder.runtime import build  # noqa: PLC0415
+    from databorder.vault.keys import LocalKeyFile  # noqa: PLC0415
+
+    settings = _settings()
+    with reported():
+        LocalKeyFile(settings.master_key_path).rotate()
+        rt = build(settings)  # reloads the key ring: new key current, old one retired
+        with rt.sessions.begin() as session:
+            moved = rt.vault.rewrap_all(session)
+        purged = LocalKeyFile(settings.master_key_path).purge_retired() if purge else []
+    typer.echo(f"re-wrapped {moved} data keys; retired keys purged: {len(purged)}")
+
+
 @app.command()
 def serve(
     host: Annotated[str | None, typer.Option(help="bind address")] = None,

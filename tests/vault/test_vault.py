@@ -97,3 +97,31 @@ def test_key_file_is_owner_only_and_never_overwritten(tmp_path: Path) -> None:
     path.chmod(0o640)
     with pytest.raises(KeyFileError, match="accessible to other users"):
         LocalKeyFile(path)
+
+
+def test_master_key_rotation_loses_nothing(runtime: Runtime, settings: Settings) -> None:
+    from databorder.runtime import build  # noqa: PLC0415
+    from databorder.vault.models import SubjectKey  # noqa: PLC0415
+
+    with runtime.sessions.begin() as s:
+        for n in range(5):
+            add_buyer(s, runtime, f"b-{n}")
+    old = LocalKeyFile(settings.master_key_path)
+    new = old.rotate()
+    assert new.key_id != old.key_id
+    assert new.retired_ids == [old.key_id]
+    rotated = build(settings)
+    with rotated.sessions.begin() as s:
+        assert rotated.vault.get(s, "b-3", [DataItem.NAME]) == {DataItem.NAME: "김민수"}
+        assert rotated.vault.rewrap_all(s, batch=2) == 5
+        assert rotated.vault.rewrap_all(s) == 0
+    assert new.purge_retired() == [old.key_id]
+    final = build(settings)  # only the new key exists now
+    with final.sessions() as s:
+        ids = set(s.scalars(text("SELECT master_key_id FROM vault_keys")))
+        assert ids == {new.key_id}
+        for n in range(5):
+            assert final.vault.get(s, f"b-{n}", [DataItem.NAME]) == {DataItem.NAME: "김민수"}
+        assert s.get(SubjectKey, "b-0") is not None
+    rotated.db.dispose()
+    final.db.dispose()

@@ -20,12 +20,14 @@ class KeyFileError(RuntimeError):
 
 
 class KeyProvider(Protocol):
+    """Wraps with the current master key; unwraps with whichever key `key_id` names."""
+
     @property
     def key_id(self) -> str: ...
 
     def wrap(self, data_key: bytes, context: bytes) -> bytes: ...
 
-    def unwrap(self, wrapped: bytes, context: bytes) -> bytes: ...
+    def unwrap(self, wrapped: bytes, context: bytes, key_id: str) -> bytes: ...
 
 
 def write_secret_file(path: Path, secret: bytes) -> None:
@@ -57,12 +59,29 @@ def read_secret_file(path: Path, size: int) -> bytes:
     return secret
 
 
+def _key_id(key: bytes) -> str:
+    return hashlib.sha256(b"databorder-master-key-id" + key).hexdigest()[:16]
+
+
 class LocalKeyFile:
-    """A 256-bit master key in a local file; its id is a short hash of the key."""
+    """A 256-bit master key in a local file, plus retired keys kept until rotation finishes.
+
+    Retired keys live beside the current one in `<name>.retired/<key id>.key`; they only unwrap.
+    """
 
     def __init__(self, path: Path) -> None:
+        self.path = path
         self._key = read_secret_file(path, KEY_BYTES)
-        self._id = hashlib.sha256(b"databorder-master-key-id" + self._key).hexdigest()[:16]
+        self._id = _key_id(self._key)
+        self._retired: dict[str, bytes] = {}
+        if self.retired_dir.is_dir():
+            for file in sorted(self.retired_dir.glob("*.key")):
+                key = read_secret_file(file, KEY_BYTES)
+                self._retired[_key_id(key)] = key
+
+    @property
+    def retired_dir(self) -> Path:
+        return self.path.with_name(self.path.name + ".retired")
 
     @classmethod
     def create(cls, path: Path) -> "LocalKeyFile":
@@ -73,8 +92,33 @@ class LocalKeyFile:
     def key_id(self) -> str:
         return self._id
 
+    @property
+    def retired_ids(self) -> list[str]:
+        return sorted(self._retired)
+
     def wrap(self, data_key: bytes, context: bytes) -> bytes:
         return seal(self._key, data_key, context)
 
-    def unwrap(self, wrapped: bytes, context: bytes) -> bytes:
-        return open_sealed(self._key, wrapped, context)
+    def unwrap(self, wrapped: bytes, context: bytes, key_id: str) -> bytes:
+        key = self._key if key_id == self._id else self._retired.get(key_id)
+        if key is None:
+            raise KeyFileError(f"master key {key_id} is not available (current is {self._id})")
+        return open_sealed(key, wrapped, context)
+
+    def rotate(self) -> "LocalKeyFile":
+        """Retire the current key (kept for unwrapping) and make a new one current."""
+        self.retired_dir.mkdir(mode=0o700, exist_ok=True)
+        write_secret_file(self.retired_dir / f"{self._id}.key", self._key)
+        replacement = self.path.with_name(self.path.name + ".new")
+        write_secret_file(replacement, os.urandom(KEY_BYTES))
+        os.replace(replacement, self.path)  # atomic: a crash leaves the old or the new key
+        return LocalKeyFile(self.path)
+
+    def purge_retired(self) -> list[str]:
+        """Delete retired keys; call only once no data key is wrapped by them."""
+        purged = []
+        for key_id in list(self._retired):
+            (self.retired_dir / f"{key_id}.key").unlink()
+            del self._retired[key_id]
+            purged.append(key_id)
+        return purged

@@ -26,7 +26,7 @@ class Vault:
             raise KeyError(f"no vault entry for subject {subject_id}")
         if row.wrapped_key is None:
             raise ShreddedError(f"subject {subject_id} was erased; their data key is destroyed")
-        return self._provider.unwrap(row.wrapped_key, key_context(subject_id))
+        return self._provider.unwrap(row.wrapped_key, key_context(subject_id), row.master_key_id)
 
     def _data_key_or_new(self, session: Session, subject_id: str, at: datetime) -> bytes:
         if session.get(SubjectKey, subject_id) is None:
@@ -96,3 +96,28 @@ class Vault:
         row.shredded_at = at
         session.execute(delete(SealedItem).where(SealedItem.subject_id == subject_id))
         return True
+
+    def rewrap_all(self, session: Session, batch: int = 1000) -> int:
+        """Re-wrap every live data key under the current master key; returns how many moved.
+
+        The sealed values are untouched: only the small wrapped keys change, so rotating the
+        master key costs one row per buyer, not one per value.
+        """
+        current = self._provider.key_id
+        moved = 0
+        while True:
+            rows = session.scalars(
+                select(SubjectKey)
+                .where(SubjectKey.master_key_id != current, SubjectKey.wrapped_key.is_not(None))
+                .limit(batch)
+            ).all()
+            if not rows:
+                return moved
+            for row in rows:
+                assert row.wrapped_key is not None  # noqa: S101 (filtered in the query)
+                context = key_context(row.subject_id)
+                key = self._provider.unwrap(row.wrapped_key, context, row.master_key_id)
+                row.wrapped_key = self._provider.wrap(key, context)
+                row.master_key_id = current
+            session.flush()
+            moved += len(rows)
