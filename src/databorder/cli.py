@@ -232,6 +232,19 @@ def recipients_key(recipient_id: str) -> None:
     typer.echo(key)
 
 
+@recipients_app.command("revoke-key")
+def recipients_revoke_key(
+    recipient_id: str, prefix: Annotated[str, typer.Argument(help="the key's first 12 characters")]
+) -> None:
+    """Revoke a recipient's API key (rotate: issue a new one first, then revoke the old)."""
+    from databorder.registry.services import RegistryService  # noqa: PLC0415
+
+    rt = _runtime()
+    with reported(), rt.sessions.begin() as session:
+        count = RegistryService(session).revoke_api_key(recipient_id, prefix, rt.now())
+    typer.echo(f"revoked {count} key(s)")
+
+
 @app.command()
 def sweep() -> None:
     """End expired grants, free their relay numbers, drop old read records (idempotent)."""

@@ -21,6 +21,9 @@ class Settings(BaseSettings):
     port: int = Field(default=8000, ge=1, le=65535)
     # Before delivery the delivery date is unknown; a grant still ends this long after the order.
     pre_delivery_cap_days: int = Field(default=60, ge=1, le=365)
+    # Seller API: sustained reads per second per recipient, and the burst allowed above it.
+    seller_rate_per_second: float = Field(default=50.0, gt=0)
+    seller_rate_burst: int = Field(default=200, ge=1)
 
     @property
     def master_key_path(self) -> Path:

@@ -172,3 +172,28 @@ def test_suspension_and_erasure_revoke_in_the_same_transaction(
     after = _read(api, "o-1", key, token)
     assert after.status_code == 410
     assert after.json()["reason"] == reason
+
+
+def test_rate_limit_answers_429_with_retry_after(world: Runtime) -> None:
+    limited = replace(
+        world,
+        clock=lambda: NOW,
+        settings=world.settings.model_copy(
+            update={"seller_rate_per_second": 0.001, "seller_rate_burst": 2}
+        ),
+    )
+    token, key = _disclose(limited), _key(limited, "s-cn-1")
+    with TestClient(create_app(limited)) as client:
+        statuses = [_read(client, "o-1", key, token).status_code for _ in range(3)]
+        refused = _read(client, "o-1", key, token)
+    assert statuses == [200, 200, 429]
+    assert int(refused.headers["Retry-After"]) >= 1
+
+
+def test_a_revoked_api_key_stops_working_and_a_new_one_works(rt: Runtime, api: TestClient) -> None:
+    token, old = _disclose(rt), _key(rt, "s-cn-1")
+    new = _key(rt, "s-cn-1")
+    with rt.sessions.begin() as s:
+        assert RegistryService(s).revoke_api_key("s-cn-1", old[:12], NOW) == 1
+    assert _read(api, "o-1", old, token).status_code == 401
+    assert _read(api, "o-1", new, token).status_code == 200

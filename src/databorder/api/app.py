@@ -4,6 +4,7 @@ from fastapi import FastAPI
 
 from databorder import __version__
 from databorder.api import errors
+from databorder.api.ratelimit import RateLimiter
 from databorder.api.routes import decisions, disclosures, marketplace, registry, relay, seller
 from databorder.runtime import Runtime
 
@@ -15,6 +16,9 @@ def create_app(runtime: Runtime) -> FastAPI:
         description="Lawful, minimal, verifiable disclosure of buyers' personal data to recipients.",
     )
     app.state.runtime = runtime
+    app.state.seller_limiter = RateLimiter(
+        runtime.settings.seller_rate_per_second, runtime.settings.seller_rate_burst
+    )
     errors.install(app)
     for module in (decisions, disclosures, seller, relay, registry, marketplace):
         app.include_router(module.router)

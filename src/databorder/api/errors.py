@@ -8,6 +8,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
+from databorder.api.ratelimit import TooManyRequests
 from databorder.errors import DataborderError, Gone, InvalidInput
 
 
@@ -38,4 +39,7 @@ def install(app: FastAPI) -> None:
         if isinstance(exc, Gone):
             body["reason"] = exc.reason
         headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+        if isinstance(exc, TooManyRequests):
+            headers = {"Retry-After": str(exc.retry_after)}
+            body["retry_after"] = exc.retry_after
         return JSONResponse(body, status_code=exc.status, headers=headers)

@@ -151,6 +151,28 @@ class RegistryService:
         self.session.flush()
         return key
 
+    def revoke_api_key(self, recipient_id: str, prefix: str, at: datetime) -> int:
+        """Revoke the recipient's live key(s) with this 12-character prefix (shown in listings)."""
+        self.get(recipient_id)
+        if len(prefix) < len(API_KEY_PREFIX) + 4:
+            raise InvalidInput.one("prefix", "give at least the first 8 characters of the key")
+        keys = self.session.scalars(
+            select(RecipientApiKey).where(
+                RecipientApiKey.recipient_id == recipient_id, RecipientApiKey.revoked_at.is_(None)
+            )
+        )
+        revoked = 0
+        for key in keys:
+            if key.prefix.startswith(prefix[: len(key.prefix)]) and prefix.startswith(
+                key.prefix[: len(prefix)]
+            ):
+                key.revoked_at = at
+                revoked += 1
+        if not revoked:
+            raise NotFound("API key", prefix)
+        self.session.flush()
+        return revoked
+
     def authenticate(self, key: str | None) -> Recipient:
         if not key:
             raise Unauthorized("missing API key: send it as 'Authorization: Bearer <key>'")

@@ -3,7 +3,7 @@
 from dataclasses import asdict
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header
+from fastapi import APIRouter, Header, Request
 
 from databorder.api.deps import RecipientDep, RuntimeDep, SessionDep
 
@@ -17,6 +17,7 @@ router = APIRouter(tags=["seller"])
         401: {"description": "missing or unknown API key"},
         404: {"description": "no such order for this recipient"},
         410: {"description": "access expired or was revoked (with the reason)"},
+        429: {"description": "this recipient's rate limit is exceeded (Retry-After says when)"},
     },
 )
 def seller_order_data(
@@ -25,5 +26,7 @@ def seller_order_data(
     recipient: RecipientDep,
     rt: RuntimeDep,
     session: SessionDep,
+    request: Request,
 ) -> dict[str, Any]:
+    request.app.state.seller_limiter.take(recipient.id)
     return asdict(rt.seller.read(session, recipient, order_id, x_grant_token, rt.now()))

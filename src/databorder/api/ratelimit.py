@@ -1,0 +1,58 @@
+"""A token bucket per recipient, so one seller's scraper cannot starve the others.
+
+The bucket lives in the worker process: with N workers a recipient gets up to N times the rate,
+which is stated in docs/deploy.md; a shared limiter (at the proxy or in Redis) replaces it when
+that matters. The clock is monotonic, so wall-clock jumps neither punish nor reward anyone.
+"""
+
+import math
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from databorder.errors import DataborderError
+
+
+class TooManyRequests(DataborderError):  # noqa: N818 (reads as the HTTP answer)
+    status = 429
+
+    def __init__(self, retry_after: float) -> None:
+        super().__init__(f"rate limit exceeded; retry after {math.ceil(retry_after)} s")
+        self.retry_after = math.ceil(retry_after)
+
+
+@dataclass
+class _Bucket:
+    tokens: float
+    updated: float
+
+
+class RateLimiter:
+    def __init__(
+        self, per_second: float, burst: int, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        if per_second <= 0 or burst < 1:
+            raise ValueError(
+                f"rate must be positive and burst at least 1, got {per_second}, {burst}"
+            )
+        self.per_second = per_second
+        self.burst = burst
+        self._clock = clock
+        self._buckets: dict[str, _Bucket] = {}
+        self._lock = threading.Lock()
+
+    def take(self, who: str) -> None:
+        """Spend one token for `who`, or raise TooManyRequests saying when to come back."""
+        now = self._clock()
+        with self._lock:
+            bucket = self._buckets.get(who)
+            if bucket is None:
+                bucket = self._buckets[who] = _Bucket(float(self.burst), now)
+            bucket.tokens = min(
+                self.burst, bucket.tokens + (now - bucket.updated) * self.per_second
+            )
+            bucket.updated = now
+            if bucket.tokens < 1:
+                raise TooManyRequests((1 - bucket.tokens) / self.per_second)
+            bucket.tokens -= 1

@@ -1,0 +1,34 @@
+"""The per-recipient rate limit: a burst, then a steady rate, then a clear 429."""
+
+import pytest
+
+from databorder.api.ratelimit import RateLimiter, TooManyRequests
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_burst_then_refusal_then_refill() -> None:
+    clock = FakeClock()
+    limiter = RateLimiter(per_second=2, burst=3, clock=clock)
+    for _ in range(3):
+        limiter.take("s-1")
+    with pytest.raises(TooManyRequests) as refused:
+        limiter.take("s-1")
+    assert refused.value.status == 429
+    assert refused.value.retry_after == 1  # half a second, rounded up to whole seconds
+    limiter.take("s-2")  # another recipient has its own bucket
+    clock.now += 0.5  # one token back at 2 per second
+    limiter.take("s-1")
+    with pytest.raises(TooManyRequests):
+        limiter.take("s-1")
+
+
+def test_nonsense_limits_are_refused() -> None:
+    with pytest.raises(ValueError, match="positive"):
+        RateLimiter(per_second=0, burst=1)
