@@ -3,7 +3,7 @@
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 from databorder.model import DataItem
 from databorder.runtime import Runtime
@@ -125,3 +125,43 @@ def test_master_key_rotation_loses_nothing(runtime: Runtime, settings: Settings)
         assert s.get(SubjectKey, "b-0") is not None
     rotated.db.dispose()
     final.db.dispose()
+
+
+def test_erased_buyer_leaves_no_key_or_value_in_the_raw_database_bytes(
+    runtime: Runtime, settings: Settings
+) -> None:
+    from databorder.rights.services import RightsService  # noqa: PLC0415
+    from databorder.vault.models import SubjectKey  # noqa: PLC0415
+
+    with runtime.sessions.begin() as s:
+        add_buyer(
+            s,
+            runtime,
+            "b-x",
+            pii={
+                "name": DISTINCT["name"],
+                "email": DISTINCT["email"],
+                "address": DISTINCT["address"],
+            },
+        )
+    with runtime.sessions() as s:
+        key_row = s.get(SubjectKey, "b-x")
+        assert key_row is not None
+        assert key_row.wrapped_key is not None
+        wrapped = key_row.wrapped_key
+        sealed = [
+            r.sealed for r in s.scalars(select(SealedItem).where(SealedItem.subject_id == "b-x"))
+        ]
+    assert len(sealed) == 3
+    with runtime.sessions.begin() as s:
+        RightsService(s, runtime.vault).erase("b-x", T0)
+    with runtime.db.connect() as conn:
+        conn.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
+    db_path = Path(settings.database_url.removeprefix("sqlite:///"))
+    raw = b"".join(p.read_bytes() for p in db_path.parent.glob(db_path.name + "*"))
+    assert wrapped not in raw  # the key is gone, so every copy of the values is noise
+    for blob in sealed:
+        assert blob not in raw
+    for value in DISTINCT.values():
+        for encoded in _encodings(value):
+            assert encoded not in raw

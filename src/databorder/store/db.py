@@ -29,6 +29,9 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")  # durable across process crashes in WAL mode
     cursor.execute("PRAGMA busy_timeout=10000")
+    # Crypto-shredding destroys a buyer's wrapped key; without this SQLite would keep the
+    # deleted bytes in free pages, where the key could be read back from the file.
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
 
 
