@@ -14,7 +14,7 @@ from typing import Annotated, Any
 import typer
 from pydantic import ValidationError
 
-from databorder.errors import DataborderError, InvalidInput
+from databorder.errors import DataborderError, InvalidInput, problems_from_pydantic
 from databorder.model import DataItem, Purpose, utcnow
 from databorder.settings import Settings, load_settings
 from databorder.vault.keys import KeyFileError
@@ -54,6 +54,10 @@ def reported() -> Iterator[None]:
         raise fail(exc.message, EXIT_NOT_FOUND if exc.status == 404 else EXIT_FAILED) from exc
     except KeyFileError as exc:
         raise fail(str(exc), EXIT_FAILED) from exc
+    except ValidationError as exc:
+        for problem in problems_from_pydantic(exc):
+            typer.echo(f"error: {problem}", err=True)
+        raise typer.Exit(EXIT_INVALID) from exc
 
 
 def _settings() -> Settings:
