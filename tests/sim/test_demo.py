@@ -27,7 +27,7 @@ def test_make_demo_summary_matches_the_database(tmp_path: Path) -> None:
             "BUYERS=60",
             "SELLERS=12",
             "ORDERS=150",
-            "SEED=11",  # noqa: S607
+            "SEED=11",
             f"DEMO_DIR={demo_dir}",
         ],
         cwd=ROOT,
