@@ -17,6 +17,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from databorder.api.app import create_app
+from databorder.auth.services import Scope, ServiceKeys
 from databorder.runtime import Runtime, build, init_keys
 from databorder.settings import Settings
 from databorder.store.base import Base
@@ -114,7 +115,10 @@ def runtime(settings: Settings) -> Iterator[Runtime]:
 
 @pytest.fixture
 def client(runtime: Runtime) -> Iterator[TestClient]:
-    with TestClient(create_app(runtime)) as test_client:
+    """A client holding a service key with every scope; tests of scopes build their own."""
+    with runtime.sessions.begin() as s:
+        key = ServiceKeys(s).issue("test suite", [scope.value for scope in Scope], runtime.now())
+    with TestClient(create_app(runtime), headers={"Authorization": f"Bearer {key}"}) as test_client:
         yield test_client
 
 

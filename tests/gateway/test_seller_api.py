@@ -1,6 +1,7 @@
 """The seller's read over HTTP: its own key plus a grant token; only the granted items."""
 
 import re
+from collections.abc import Iterator
 from dataclasses import replace
 from datetime import datetime, timedelta
 
@@ -8,6 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from databorder.api.app import create_app
+from databorder.auth.services import ServiceKeys
 from databorder.consent.schemas import ConsentIn
 from databorder.consent.services import ConsentService
 from databorder.gateway.types import DisclosureAsk
@@ -27,8 +29,11 @@ def rt(world: Runtime) -> Runtime:
 
 
 @pytest.fixture
-def api(rt: Runtime) -> TestClient:
-    with TestClient(create_app(rt)) as client:
+def api(rt: Runtime) -> Iterator[TestClient]:
+    """The platform's client (its key by default); seller calls pass their own key."""
+    with rt.sessions.begin() as s:
+        platform = ServiceKeys(s).issue("marketplace", ["platform"], T0)
+    with TestClient(create_app(rt), headers={"Authorization": f"Bearer {platform}"}) as client:
         yield client
 
 

@@ -5,11 +5,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body
 from pydantic import TypeAdapter, ValidationError
 
-from databorder.api.deps import RuntimeDep
+from databorder.api.deps import RuntimeDep, requires
+from databorder.auth.services import Scope
 from databorder.errors import InvalidInput
 from databorder.policy.codec import DecisionRequestIn, decision_to_json
 
-router = APIRouter(tags=["decisions"])
+router = APIRouter(tags=["decisions"], dependencies=[requires(Scope.PLATFORM)])
 _ONE = TypeAdapter(DecisionRequestIn)
 _MANY = TypeAdapter(list[DecisionRequestIn])
 

@@ -6,14 +6,15 @@ from typing import Annotated, Any
 from fastapi import APIRouter, status
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from databorder.api.deps import RuntimeDep, SessionDep
+from databorder.api.deps import RuntimeDep, SessionDep, requires
+from databorder.auth.services import Scope
 from databorder.errors import NotFound
 from databorder.gateway.models import Disclosure
 from databorder.gateway.types import DisclosureAsk
 from databorder.model import DataItem, Purpose, aware
 from databorder.policy.codec import decision_to_json
 
-router = APIRouter(tags=["disclosures"])
+router = APIRouter(tags=["disclosures"], dependencies=[requires(Scope.PLATFORM)])
 
 
 class DisclosureIn(BaseModel):

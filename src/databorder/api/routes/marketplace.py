@@ -4,14 +4,15 @@ from typing import Any
 
 from fastapi import APIRouter, status
 
-from databorder.api.deps import RuntimeDep, SessionDep
+from databorder.api.deps import RuntimeDep, SessionDep, requires
+from databorder.auth.services import Scope
 from databorder.consent.schemas import ConsentIn, NoticeVersionIn, WithdrawIn
 from databorder.consent.services import ConsentService
 from databorder.marketplace.schemas import BuyerIn, DeliveredIn, OrderIn
 from databorder.marketplace.services import MarketplaceService
 from databorder.rights.services import RightsService
 
-router = APIRouter(tags=["marketplace"])
+router = APIRouter(tags=["marketplace"], dependencies=[requires(Scope.PLATFORM)])
 
 
 @router.post("/v1/buyers", status_code=status.HTTP_201_CREATED, summary="Register a buyer")

@@ -4,11 +4,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, status
 
-from databorder.api.deps import RuntimeDep, SessionDep
+from databorder.api.deps import RuntimeDep, SessionDep, requires
+from databorder.auth.services import Scope
 from databorder.registry.schemas import RecipientIn, RecipientOut, RecipientUpdate
 from databorder.registry.services import RegistryService, to_out
 
-router = APIRouter(tags=["registry"])
+router = APIRouter(tags=["registry"], dependencies=[requires(Scope.OFFICER)])
 
 
 @router.get("/v1/recipients", summary="List recipients")
