@@ -78,7 +78,7 @@ def consent_in(spec: ConsentSpec) -> ConsentIn:
         items=list(spec.items),
         purposes=list(spec.purposes),
         given_at=spec.given_at,
-        withdrawn_at=None,
+        withdrawn_at=spec.withdrawn_at,
     )
 
 

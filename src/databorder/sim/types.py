@@ -10,7 +10,6 @@ from datetime import date, datetime
 from databorder.model import ConsentKind, DataItem, Purpose, RecipientRole
 
 
-
 @dataclass(frozen=True, slots=True)
 class DomesticAgent:
     """The Korean agent an overseas business must name (PIPA Art. 31-2)."""
@@ -117,5 +116,3 @@ class World:
     buyers: tuple[BuyerSpec, ...]
     consents: tuple[ConsentSpec, ...]
     orders: tuple[OrderSpec, ...]
-
-

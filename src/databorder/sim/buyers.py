@@ -1,0 +1,301 @@
+"""Buyers and their consents.
+
+Korean buyers with names drawn from Faker's ko_KR pools (which keep real surname frequencies),
+010 mobile numbers, free-mail addresses, coherent 도로명 addresses with matching postal codes,
+customs codes (PCCC) and birth dates. Their consents follow the mix a real marketplace has:
+mostly a broad overseas-transfer consent naming the notice's countries, some narrower, some
+partial, some withdrawn, a share with none; third-party provision for domestic sellers; marketing.
+"""
+
+from bisect import bisect
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from itertools import accumulate
+from random import Random
+
+from databorder.model import ConsentKind, DataItem, Purpose
+from databorder.sim import _tables as t
+from databorder.sim._base import (
+    DEFAULT_DAYS,
+    STREAM_BUYER,
+    Catalog,
+    Pools,
+    catalog,
+    notice_at,
+    pools,
+    rng_for,
+)
+from databorder.sim.scenarios import SCENARIO_BUYERS, BuyerPlan, Profile, buyer_id, seller_id
+from databorder.sim.types import BuyerSpec, ConsentSpec, RecipientSpec
+
+_PROFILES = tuple(Profile)
+# Shares of Profile, in its order: broad, narrow, recipients, no_phone, shipping_only,
+# withdrawn_early, withdrawn_later, none.
+_PROFILE_CUM = tuple(accumulate((52, 8, 6, 5, 6, 2, 4, 17)))
+
+_OVERSEAS_ITEMS = (
+    DataItem.NAME,
+    DataItem.PHONE,
+    DataItem.EMAIL,
+    DataItem.ADDRESS,
+    DataItem.POSTAL_CODE,
+    DataItem.CUSTOMS_CODE,
+    DataItem.ORDER_ITEMS,
+)
+_OVERSEAS_PURPOSES = (Purpose.SHIPPING, Purpose.CUSTOMS_CLEARANCE, Purpose.CUSTOMER_SERVICE)
+_DOMESTIC_ITEMS = (
+    DataItem.NAME,
+    DataItem.PHONE,
+    DataItem.EMAIL,
+    DataItem.ADDRESS,
+    DataItem.POSTAL_CODE,
+    DataItem.ORDER_ITEMS,
+)
+_DOMESTIC_PURPOSES = (Purpose.SHIPPING, Purpose.CUSTOMER_SERVICE)
+_FOREIGN_RESIDENCES = ("US", "CN", "JP", "VN", "CA")
+_DISTRICT_CUM = tuple(accumulate(d.weight for d in t.DISTRICTS))
+_EMAIL_DOMAINS = tuple(d for d, _ in t.FREE_EMAIL_DOMAINS)
+_EMAIL_CUM = tuple(accumulate(w for _, w in t.FREE_EMAIL_DOMAINS))
+
+
+def _plan(rng: Random, index: int) -> BuyerPlan:
+    if index < len(SCENARIO_BUYERS):
+        return SCENARIO_BUYERS[index]
+    profile = _PROFILES[bisect(_PROFILE_CUM, rng.random() * _PROFILE_CUM[-1])]
+    roll = rng.random()
+    marketing = None if roll >= 0.25 else ("country" if roll < 0.1 else "sellers")
+    return BuyerPlan(
+        profile=profile,
+        suspended=rng.random() < 0.01,
+        domestic_consent=rng.random() < 0.8,
+        marketing=marketing,
+        foreign=rng.random() < 0.015,
+    )
+
+
+def _address(rng: Random) -> tuple[str, str]:
+    """A 도로명 address ("서울특별시 강남구 테헤란로34길 12, 103동 1502호 (역삼동, 한빛아파트)")."""
+    district = t.DISTRICTS[bisect(_DISTRICT_CUM, rng.random() * _DISTRICT_CUM[-1])]
+    dong, road = rng.choice(district.places)
+    if rng.random() < 0.4:
+        road = f"{road}{rng.randint(1, 80)}길"
+    number = str(rng.randint(1, 400))
+    if rng.random() < 0.2:
+        number = f"{number}-{rng.randint(1, 30)}"
+    kind = rng.random()
+    if kind < 0.6:
+        unit = f"{rng.randint(101, 115)}동 {rng.randint(1, 25)}{rng.randint(1, 6):02d}호"
+        detail = f", {unit} ({dong}, {rng.choice(t.APARTMENT_BRANDS)})"
+    elif kind < 0.85:
+        detail = f", {rng.randint(1, 5)}0{rng.randint(1, 4)}호 ({dong})"
+    else:
+        detail = f" ({dong})"
+    region = f"{district.sido} {district.sigungu}" if district.sigungu else district.sido
+    postal = f"{rng.randint(district.postal_lo, district.postal_hi):05d}"
+    return f"{region} {road} {number}{detail}", postal
+
+
+def _luhn_complete(rng: Random, prefix: str, length: int) -> str:
+    """A card number that passes the Luhn check, so validators downstream accept it."""
+    body = prefix + "".join(str(rng.randrange(10)) for _ in range(length - len(prefix) - 1))
+    total = 0
+    for position, char in enumerate(reversed(body)):
+        digit = int(char)
+        if position % 2 == 0:  # these are doubled once the check digit sits to their right
+            digit = digit * 2 - 9 if digit > 4 else digit * 2
+        total += digit
+    return body + str((10 - total % 10) % 10)
+
+
+@dataclass(slots=True)
+class _Consents:
+    """Collects one buyer's consents, numbering them and citing the notice each was given under."""
+
+    index: int
+    cat: Catalog
+    given: datetime
+    out: list[ConsentSpec] = field(default_factory=list)
+
+    def add(
+        self,
+        kind: ConsentKind,
+        items: tuple[DataItem, ...],
+        purposes: tuple[Purpose, ...],
+        *,
+        recipients: Iterable[str] = (),
+        countries: Iterable[str] = (),
+        given_at: datetime | None = None,
+        withdrawn_at: datetime | None = None,
+    ) -> None:
+        given = self.given if given_at is None else given_at
+        self.out.append(
+            ConsentSpec(
+                id=f"c-{self.index + 1:06d}-{len(self.out) + 1}",
+                buyer_id=buyer_id(self.index),
+                kind=kind,
+                notice_version=notice_at(self.cat.notices, given),
+                recipients=tuple(recipients),
+                countries=tuple(countries),
+                items=items,
+                purposes=purposes,
+                given_at=given,
+                withdrawn_at=withdrawn_at,
+            )
+        )
+
+
+def _consents(
+    rng: Random,
+    index: int,
+    plan: BuyerPlan,
+    residence: str,
+    created_at: datetime,
+    cat: Catalog,
+) -> tuple[ConsentSpec, ...]:
+    first_notice = cat.notices[0].published_at
+    # Accounts older than the first notice consented in the campaign that followed it.
+    if created_at >= first_notice:
+        given = created_at + timedelta(minutes=rng.randint(1, 30))
+    else:
+        given = first_notice + timedelta(days=rng.uniform(0, 30))
+    span = cat.end - cat.start
+    scenario = index < len(SCENARIO_BUYERS)
+    consents = _Consents(index, cat, given)
+    add = consents.add
+    overseas = ConsentKind.OVERSEAS_TRANSFER
+    abroad = tuple(c for c in cat.countries if c != residence)
+    profile = plan.profile
+
+    if profile in {Profile.BROAD, Profile.WITHDRAWN_EARLY, Profile.WITHDRAWN_LATER}:
+        withdrawn = None
+        if profile is Profile.WITHDRAWN_EARLY:
+            withdrawn = given + (cat.start - given) * rng.uniform(0.2, 0.9)
+        elif profile is Profile.WITHDRAWN_LATER:
+            withdrawn = cat.start + span * rng.uniform(0.1, 0.6)
+        add(
+            overseas,
+            _OVERSEAS_ITEMS,
+            _OVERSEAS_PURPOSES,
+            countries=abroad,
+            withdrawn_at=withdrawn,
+        )
+    elif profile is Profile.NARROW:
+        choices = [c for c in ("CN", "HK", "US", "JP") if c in abroad]
+        picked = sorted(rng.sample(choices, min(len(choices), rng.randint(1, 3))))
+        add(overseas, _OVERSEAS_ITEMS, _OVERSEAS_PURPOSES, countries=picked or abroad[:1])
+        # Some widen it when the mid-run notice asks again.
+        if not scenario and rng.random() < 0.3:
+            again = cat.notices[-1].published_at + timedelta(days=rng.uniform(0, 20))
+            add(overseas, _OVERSEAS_ITEMS, _OVERSEAS_PURPOSES, countries=abroad, given_at=again)
+    elif profile is Profile.RECIPIENTS:
+        if scenario:
+            named = [seller_id(0)]
+        else:
+            named = sorted({cat.popular_overseas(rng).id for _ in range(rng.randint(1, 4))})
+        add(overseas, _OVERSEAS_ITEMS, _OVERSEAS_PURPOSES, recipients=named)
+    elif profile is Profile.NO_PHONE:
+        items = tuple(i for i in _OVERSEAS_ITEMS if i is not DataItem.PHONE)
+        add(overseas, items, _OVERSEAS_PURPOSES, countries=abroad)
+    elif profile is Profile.SHIPPING_ONLY:
+        shipping = (Purpose.SHIPPING, Purpose.CUSTOMS_CLEARANCE)
+        add(overseas, _OVERSEAS_ITEMS, shipping, countries=abroad)
+
+    if plan.domestic_consent:
+        withdrawn = None
+        if not scenario and rng.random() < 0.03:
+            withdrawn = cat.start + span * rng.random()
+        add(
+            ConsentKind.THIRD_PARTY_PROVISION,
+            _DOMESTIC_ITEMS,
+            _DOMESTIC_PURPOSES,
+            countries=(residence,),
+            withdrawn_at=withdrawn,
+        )
+
+    if plan.marketing is not None:
+        withdrawn = None
+        if not scenario and rng.random() < 0.2:
+            withdrawn = given + (cat.end - given) * rng.uniform(0.3, 1.0)
+        items, purposes = (DataItem.EMAIL,), (Purpose.MARKETING,)
+        if plan.marketing == "country":
+            add(
+                ConsentKind.MARKETING,
+                items,
+                purposes,
+                countries=(residence,),
+                withdrawn_at=withdrawn,
+            )
+        else:
+            if plan.marketing.startswith("seller:"):
+                named = [plan.marketing.removeprefix("seller:")]
+            else:
+                named = sorted({cat.popular_seller(rng).id for _ in range(rng.randint(1, 3))})
+            add(ConsentKind.MARKETING, items, purposes, recipients=named, withdrawn_at=withdrawn)
+    return tuple(consents.out)
+
+
+def _buyer(
+    index: int, cat: Catalog, name_pools: Pools
+) -> tuple[BuyerSpec, tuple[ConsentSpec, ...]]:
+    rng = rng_for(cat.seed, STREAM_BUYER, index)
+    plan = _plan(rng, index)
+    name = rng.choice(name_pools.ko_last) + rng.choice(name_pools.ko_first)
+    middle, last = rng.randint(2000, 9999), rng.randint(0, 9999)
+    user = rng.choice(name_pools.ko_user)
+    if rng.random() < 0.5:
+        user = f"{user}{rng.randint(1, 999)}"
+    email = f"{user}@{_EMAIL_DOMAINS[bisect(_EMAIL_CUM, rng.random() * _EMAIL_CUM[-1])]}"
+    address, postal = _address(rng)
+    age_days = int(rng.triangular(19, 78, 34) * 365.25)
+    birth = cat.start.date() - timedelta(days=age_days + rng.randint(0, 364))
+    created_at = cat.start - timedelta(days=rng.uniform(1, 700))
+    residence = rng.choice(_FOREIGN_RESIDENCES) if plan.foreign else "KR"
+    rrn = None
+    if rng.random() < 0.02:  # migrated from a legacy system; here only to prove it never leaves
+        century = 1 if birth.year < 2000 else 3
+        rrn = f"{birth:%y%m%d}-{century + rng.randint(0, 1)}{rng.randrange(10**6):06d}"
+    bank = None
+    if rng.random() < 0.3:
+        branch = rng.choice(("110", "123", "352", "1002"))
+        bank = f"{branch}-{rng.randrange(10**3):03d}-{rng.randrange(10**6):06d}"
+    card = _luhn_complete(rng, rng.choice(("4", "5", "94")), 16) if rng.random() < 0.92 else None
+    buyer = BuyerSpec(
+        id=buyer_id(index),
+        name=name,
+        phone=f"010-{middle}-{last:04d}",
+        phone_e164=f"+8210{middle}{last:04d}",
+        email=email,
+        address=address,
+        postal_code=postal,
+        customs_code=f"P{rng.randrange(10**12):012d}",
+        birth_date=birth,
+        residence=residence,
+        transfer_suspended=plan.suspended,
+        created_at=created_at,
+        card_number=card,
+        bank_account=bank,
+        rrn=rrn,
+    )
+    return buyer, _consents(rng, index, plan, residence, created_at, cat)
+
+
+def iter_buyers(
+    seed: int,
+    buyers: int,
+    start: datetime,
+    recipients: Sequence[RecipientSpec],
+    *,
+    days: int = DEFAULT_DAYS,
+    first: int = 0,
+    stop: int | None = None,
+) -> Iterator[tuple[BuyerSpec, tuple[ConsentSpec, ...]]]:
+    """Buyers `first`..`stop` (default: all `buyers`) of the world, each with their consents.
+
+    `buyers` is the world's total and `recipients` all of its recipients; any slice equals the
+    same buyers of the whole world, so a large world can be streamed in batches.
+    """
+    cat = catalog(seed, recipients, buyers, start, days)
+    name_pools = pools(seed)
+    for index in range(first, buyers if stop is None else min(stop, buyers)):
+        yield _buyer(index, cat, name_pools)
