@@ -3,9 +3,18 @@
 from fastapi import FastAPI
 
 from databorder import __version__
-from databorder.api import errors
+from databorder.api import errors, observability
+from databorder.api.observability import Metrics
 from databorder.api.ratelimit import RateLimiter
-from databorder.api.routes import decisions, disclosures, marketplace, registry, relay, seller
+from databorder.api.routes import (
+    decisions,
+    disclosures,
+    health,
+    marketplace,
+    registry,
+    relay,
+    seller,
+)
 from databorder.runtime import Runtime
 
 
@@ -20,6 +29,8 @@ def create_app(runtime: Runtime) -> FastAPI:
         runtime.settings.seller_rate_per_second, runtime.settings.seller_rate_burst
     )
     errors.install(app)
-    for module in (decisions, disclosures, seller, relay, registry, marketplace):
+    app.state.metrics = Metrics()
+    observability.install(app, app.state.metrics)
+    for module in (health, decisions, disclosures, seller, relay, registry, marketplace):
         app.include_router(module.router)
     return app

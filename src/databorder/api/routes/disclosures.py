@@ -3,10 +3,11 @@
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Request, status
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from databorder.api.deps import RuntimeDep, SessionDep, requires
+from databorder.api.observability import TemplatedRoute
 from databorder.auth.services import Scope
 from databorder.errors import NotFound
 from databorder.gateway.models import Disclosure
@@ -14,7 +15,9 @@ from databorder.gateway.types import DisclosureAsk
 from databorder.model import DataItem, Purpose, aware
 from databorder.policy.codec import decision_to_json
 
-router = APIRouter(tags=["disclosures"], dependencies=[requires(Scope.PLATFORM)])
+router = APIRouter(
+    route_class=TemplatedRoute, tags=["disclosures"], dependencies=[requires(Scope.PLATFORM)]
+)
 
 
 class DisclosureIn(BaseModel):
@@ -33,11 +36,21 @@ class DisclosureIn(BaseModel):
     status_code=status.HTTP_201_CREATED,
     summary="Disclose an order's data to a recipient (or record the refusal)",
 )
-def post_disclosure(body: DisclosureIn, rt: RuntimeDep, session: SessionDep) -> dict[str, Any]:
+def post_disclosure(
+    body: DisclosureIn, rt: RuntimeDep, session: SessionDep, request: Request
+) -> dict[str, Any]:
     ask = DisclosureAsk(
         body.order_id, body.recipient_id, body.purpose, tuple(body.items), body.legal_mandate
     )
     outcome = rt.gateway.disclose(session, ask, body.at or rt.now())
+    decision = outcome.decision
+    metrics = request.app.state.metrics
+    metrics.count_decision(
+        decision.ground.value if decision.ground else None,
+        decision.cross_border,
+        [r.code.value for r in decision.reasons],
+    )
+    metrics.disclosures.labels(str(decision.allowed).lower()).inc()
     return {
         "disclosure_id": outcome.disclosure_id,
         "decision": decision_to_json(outcome.decision),

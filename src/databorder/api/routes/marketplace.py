@@ -5,6 +5,7 @@ from typing import Any
 from fastapi import APIRouter, status
 
 from databorder.api.deps import RuntimeDep, SessionDep, requires
+from databorder.api.observability import TemplatedRoute
 from databorder.auth.services import Scope
 from databorder.consent.schemas import ConsentIn, NoticeVersionIn, WithdrawIn
 from databorder.consent.services import ConsentService
@@ -12,7 +13,9 @@ from databorder.marketplace.schemas import BuyerIn, DeliveredIn, OrderIn
 from databorder.marketplace.services import MarketplaceService
 from databorder.rights.services import RightsService
 
-router = APIRouter(tags=["marketplace"], dependencies=[requires(Scope.PLATFORM)])
+router = APIRouter(
+    route_class=TemplatedRoute, tags=["marketplace"], dependencies=[requires(Scope.PLATFORM)]
+)
 
 
 @router.post("/v1/buyers", status_code=status.HTTP_201_CREATED, summary="Register a buyer")

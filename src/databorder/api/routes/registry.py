@@ -5,11 +5,14 @@ from typing import Annotated
 from fastapi import APIRouter, Body, status
 
 from databorder.api.deps import RuntimeDep, SessionDep, requires
+from databorder.api.observability import TemplatedRoute
 from databorder.auth.services import Scope
 from databorder.registry.schemas import RecipientIn, RecipientOut, RecipientUpdate
 from databorder.registry.services import RegistryService, to_out
 
-router = APIRouter(tags=["registry"], dependencies=[requires(Scope.OFFICER)])
+router = APIRouter(
+    route_class=TemplatedRoute, tags=["registry"], dependencies=[requires(Scope.OFFICER)]
+)
 
 
 @router.get("/v1/recipients", summary="List recipients")

@@ -6,10 +6,11 @@ from typing import Any
 from fastapi import APIRouter
 
 from databorder.api.deps import RuntimeDep, SessionDep, requires
+from databorder.api.observability import TemplatedRoute
 from databorder.auth.services import Scope
 from databorder.gateway.relay import resolve
 
-router = APIRouter(tags=["relay"])
+router = APIRouter(route_class=TemplatedRoute, tags=["relay"])
 
 
 @router.get(

@@ -6,8 +6,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Header, Request
 
 from databorder.api.deps import RecipientDep, RuntimeDep, SessionDep
+from databorder.api.observability import TemplatedRoute
 
-router = APIRouter(tags=["seller"])
+router = APIRouter(route_class=TemplatedRoute, tags=["seller"])
 
 
 @router.get(

@@ -1,0 +1,150 @@
+"""Structured JSON logs, Prometheus metrics and request timing, none of it carrying personal data.
+
+A log line records the route template (`/v1/seller/orders/{order_id}/data`), never the raw path
+or a body, so an order id, a relay number or a name can never end up in a log file. Metrics use
+the same template as their label, which also keeps their cardinality bounded.
+"""
+
+import json
+import logging
+import sys
+import time
+from collections.abc import Awaitable, Callable, Coroutine
+from datetime import UTC, datetime
+from typing import Any
+
+from fastapi import FastAPI, Request, Response
+from fastapi.routing import APIRoute
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+
+LOGGER = logging.getLogger("databorder")
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line: time, level, logger, message and whitelisted extra fields."""
+
+    FIELDS = ("method", "route", "status", "ms", "recipient", "event", "count")
+
+    def format(self, record: logging.LogRecord) -> str:
+        data: dict[str, Any] = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        for name in self.FIELDS:
+            if hasattr(record, name):
+                data[name] = getattr(record, name)
+        if record.exc_info:
+            data["error"] = record.exc_info[0].__name__ if record.exc_info[0] else "unknown"
+        return json.dumps(data, ensure_ascii=False)
+
+
+def configure_logging(level: str = "INFO") -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(JsonFormatter())
+    root = logging.getLogger("databorder")
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    root.propagate = False
+
+
+class Metrics:
+    """The service's Prometheus metrics, in a registry of its own (one per app, test-friendly)."""
+
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        self.requests = Histogram(
+            "databorder_http_request_seconds",
+            "HTTP request latency by route and status",
+            ["method", "route", "status"],
+            registry=self.registry,
+            buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5),
+        )
+        self.decisions = Counter(
+            "databorder_decisions_total",
+            "Transfer decisions by ground (refused when none)",
+            ["ground", "cross_border"],
+            registry=self.registry,
+        )
+        self.reasons = Counter(
+            "databorder_decision_reasons_total",
+            "Reasons given in decisions, by code",
+            ["code"],
+            registry=self.registry,
+        )
+        self.disclosures = Counter(
+            "databorder_disclosures_total",
+            "Disclosures recorded by the gateway, by outcome",
+            ["allowed"],
+            registry=self.registry,
+        )
+        self.seller_reads = Counter(
+            "databorder_seller_reads_total",
+            "Seller API reads by outcome status",
+            ["status"],
+            registry=self.registry,
+        )
+        self.log_size = Gauge(
+            "databorder_log_leaves", "Leaves in the disclosure log", registry=self.registry
+        )
+        self.grants = Gauge(
+            "databorder_grants", "Access grants by state", ["state"], registry=self.registry
+        )
+
+    def count_decision(
+        self, ground: str | None, cross_border: bool, reason_codes: list[str]
+    ) -> None:
+        self.decisions.labels(ground or "refused", str(cross_border).lower()).inc()
+        for code in reason_codes:
+            self.reasons.labels(code).inc()
+
+
+class TemplatedRoute(APIRoute):
+    """Records its path template on the request, for logs and metrics without raw paths.
+
+    `request.state` is shared by the middleware and the route even where routing works on a
+    copy of the scope, which is why the template travels there and not in the scope.
+    """
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+        template = self.path
+
+        async def recorded(request: Request) -> Response:
+            request.state.route = template
+            return await handler(request)
+
+        return recorded
+
+
+def _route_template(request: Request) -> str:
+    return str(getattr(request.state, "route", "unmatched"))
+
+
+def install(app: FastAPI, metrics: Metrics) -> None:
+    @app.middleware("http")
+    async def _time_and_log(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        started = time.perf_counter()
+        status = 500
+        try:
+            response = await call_next(request)
+            status = response.status_code
+            return response
+        finally:
+            elapsed = time.perf_counter() - started
+            route = _route_template(request)
+            metrics.requests.labels(request.method, route, str(status)).observe(elapsed)
+            if route.startswith("/v1/seller/"):
+                metrics.seller_reads.labels(str(status)).inc()
+            LOGGER.info(
+                "request",
+                extra={
+                    "method": request.method,
+                    "route": route,
+                    "status": status,
+                    "ms": round(elapsed * 1000, 2),
+                },
+            )
