@@ -24,8 +24,10 @@ def machine() -> str:
     except OSError:
         pass
     mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    return (f"{cpu}, {os.cpu_count()} cores, {mem:.0f} GiB; Python {platform.python_version()}; "
-            f"{platform.system()} {platform.release()}")
+    return (
+        f"{cpu}, {os.cpu_count()} cores, {mem:.0f} GiB; Python {platform.python_version()}; "
+        f"{platform.system()} {platform.release()}"
+    )
 
 
 def main() -> None:
@@ -42,8 +44,14 @@ def main() -> None:
         result = module.run(quick=quick)
         print(f"{name}: done in {time.perf_counter() - started:.1f} s")
         sections.append(result["markdown"])
-    report = ["# Benchmarks", "", f"Machine: {machine()}.", "",
-              "Reproduce with `make bench` (all) or `.venv/bin/python bench/<name>.py` (one).", ""]
+    report = [
+        "# Benchmarks",
+        "",
+        f"Machine: {machine()}.",
+        "",
+        "Reproduce with `make bench` (all) or `.venv/bin/python bench/<name>.py` (one).",
+        "",
+    ]
     report.extend(sections)
     out = Path(__file__).parents[1] / "docs" / "benchmarks.md"
     out.write_text("\n".join(report) + "\n", encoding="utf-8")

@@ -25,7 +25,7 @@ def test_consent_records_the_notice_version(buyer: Runtime) -> None:
     with buyer.sessions.begin() as s:
         add_consent(s)
     with buyer.sessions() as s:
-        row = s.get(Consent, "c-1")
+        row = s.get(Consent, ("b-1", "c-1"))
         assert row is not None
         assert row.notice_version == "2026-10-01"
         assert row.items == ["name", "phone", "address", "postal_code", "order_items"]
@@ -84,6 +84,6 @@ def test_withdrawal_stamps_time_once_and_not_before_given(buyer: Runtime) -> Non
     with pytest.raises(Conflict, match="already withdrawn"), buyer.sessions.begin() as s:
         ConsentService(s).withdraw("c-1", given + timedelta(days=2))
     with buyer.sessions() as s:
-        row = s.get(Consent, "c-1")
+        row = s.get(Consent, ("b-1", "c-1"))
         assert row is not None
         assert row.withdrawn_at == given + timedelta(days=1)

@@ -14,6 +14,7 @@ from databorder.gateway.services import Gateway, revoke_grants_for_consent
 from databorder.gateway.types import DisclosureAsk
 from databorder.model import DataItem, Purpose
 from databorder.runtime import Runtime
+from databorder.store.query import by_id
 from factories import T0
 
 SHIP = DisclosureAsk(
@@ -36,8 +37,8 @@ def test_allowed_disclosure_writes_grant_and_record_with_released_items_only(
         outcome = world.gateway.disclose(s, SHIP, AT)
     assert outcome.decision.allowed
     with world.sessions() as s:
-        grant = s.get(AccessGrant, outcome.grant_id)
-        record = s.get(Disclosure, outcome.disclosure_id)
+        grant = by_id(s, AccessGrant, outcome.grant_id)
+        record = by_id(s, Disclosure, outcome.disclosure_id)
         assert grant is not None
         assert record is not None
         assert grant.items == {"name": "plain", "phone": "relay", "address": "plain"}
@@ -59,7 +60,7 @@ def test_refusal_is_recorded_with_reasons_and_no_grant(world: Runtime) -> None:
     assert not outcome.decision.allowed
     assert outcome.grant_id is None
     with world.sessions() as s:
-        record = s.get(Disclosure, outcome.disclosure_id)
+        record = by_id(s, Disclosure, outcome.disclosure_id)
         assert record is not None
         assert not record.allowed
         assert record.reasons[0] == "NO_LAWFUL_GROUND"
@@ -137,7 +138,7 @@ def test_delivery_moves_grant_end_to_delivery_plus_access_days(world: Runtime) -
     with world.sessions.begin() as s:
         assert world.gateway.mark_delivered(s, "o-1", delivered) == 1
     with world.sessions() as s:
-        grant = s.get(AccessGrant, outcome.grant_id)
+        grant = by_id(s, AccessGrant, outcome.grant_id)
         assert grant is not None
         assert grant.expires_at == delivered + timedelta(days=30)  # min(retention 30, cap 30)
     with pytest.raises(Conflict, match="already delivered"), world.sessions.begin() as s:
@@ -150,6 +151,6 @@ def test_withdrawal_revokes_exactly_the_grants_the_consent_grounded(world: Runti
     with world.sessions.begin() as s:
         assert revoke_grants_for_consent(s, "c-1", AT + timedelta(hours=1)) == 1
     with world.sessions() as s:
-        grant = s.get(AccessGrant, first.grant_id)
+        grant = by_id(s, AccessGrant, first.grant_id)
         assert grant is not None
         assert grant.revoke_reason == "consent_withdrawn"

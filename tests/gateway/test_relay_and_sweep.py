@@ -13,6 +13,7 @@ from databorder.gateway.sweeper import sweep
 from databorder.gateway.types import DisclosureAsk
 from databorder.model import DataItem, Purpose
 from databorder.runtime import Runtime
+from databorder.store.query import by_id
 from databorder.vault.models import RelayEndpoint
 from databorder.vault.relay import QUARANTINE
 from factories import T0, add_order
@@ -57,7 +58,7 @@ def test_relay_dies_with_the_grant(world: Runtime) -> None:
     grant_id, number = _relay_number(world)
     telephony, _ = _keys(world)
     with world.sessions.begin() as s:
-        grant = s.get(AccessGrant, grant_id)
+        grant = by_id(s, AccessGrant, grant_id)
         assert grant is not None
         grant.revoked_at, grant.revoke_reason = AT, "consent_withdrawn"
     gone = _resolve(world, number, telephony, AT + timedelta(minutes=1))
@@ -75,7 +76,7 @@ def test_sweep_ends_expired_grants_frees_numbers_and_is_idempotent(world: Runtim
     assert (report.grants_ended, report.relays_released) == (1, 1)
     with world.sessions.begin() as s:
         again = sweep(s, later)
-        grant = s.get(AccessGrant, grant_id)
+        grant = by_id(s, AccessGrant, grant_id)
         endpoint = s.get(RelayEndpoint, number)
         assert grant is not None
         assert endpoint is not None

@@ -29,6 +29,7 @@ from databorder.policy import (
     DecisionRequest,
     Engine,
     LegalMandate,
+    PackError,
     RecipientFacts,
     RulePack,
     SubjectFacts,
@@ -1035,18 +1036,19 @@ def test_request_level_reasons_leave_no_empty_template_slot() -> None:
         assert "의 이(가)" not in reason.ko, reason.ko
 
 
-def test_item_reason_texts_follow_the_recipient_when_the_pack_templates_it() -> None:
-    # Any reason text may use {recipient} (the pack allows it); an engine shared between
-    # requests must not repeat the first recipient's name in another recipient's reasons.
+def test_item_reason_texts_may_not_name_the_recipient_so_the_shared_cache_never_leaks() -> None:
+    # Item-level texts are built once per (code, item, purpose) and shared by every request;
+    # a pack naming the recipient in one would repeat the first recipient's name to the next,
+    # so such a pack is refused at load time.
     data = json.loads(
         resources.files("databorder.policy.packs").joinpath("pipa.json").read_text("utf-8")
     )
     data["reasons"]["ITEM_NOT_NEEDED"]["en"] = "{recipient} does not need {item} for {purpose}"
-    engine = Engine(compile_pack(data))
-    first = engine.decide(request(["name", "email"], to=processor(name="Alpha Freight")))
-    second = engine.decide(request(["name", "email"], to=processor(name="Beta Freight")))
-    assert first.reasons[0].en == "Alpha Freight does not need email for shipping"
-    assert second.reasons[0].en == "Beta Freight does not need email for shipping"
+    with pytest.raises(
+        PackError,
+        match=r"reasons\.ITEM_NOT_NEEDED\.en: an item-level text cannot use \['recipient'\]",
+    ):
+        compile_pack(data)
 
 
 # --- the engine as a function --------------------------------------------------------------

@@ -10,7 +10,7 @@ import json
 import random
 from datetime import datetime, timedelta, timezone
 from importlib import resources
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
@@ -89,32 +89,48 @@ def _expected_kind(purpose: Purpose, cross_border: bool) -> ConsentKind:
     return ConsentKind.OVERSEAS_TRANSFER if cross_border else ConsentKind.THIRD_PARTY_PROVISION
 
 
-@st.composite
-def consents(
-    draw: st.DrawFn, cid: str, to: RecipientFacts, purpose: Purpose, kind: ConsentKind
+# A consent's raw parts; `_consent` aims it at the request when `aimed` is drawn true (names the
+# recipient, is of the kind the request needs, covers its purpose), so that consents ground often.
+consent_parts = st.tuples(
+    instants,  # given_at
+    maybe_hours,  # withdrawn so many hours after it was given, or never
+    st.booleans(),  # aimed
+    st.booleans(),  # aimed by recipient id (else by country)
+    recipient_ids,
+    country_sets,
+    purpose_sets,
+    item_sets,
+    kinds,
+)
+ConsentParts = tuple[
+    datetime,
+    int | None,
+    bool,
+    bool,
+    frozenset[str],
+    frozenset[str],
+    frozenset[Purpose],
+    frozenset[DataItem],
+    ConsentKind,
+]
+
+
+def _consent(
+    cid: str, parts: ConsentParts, to: RecipientFacts, purpose: Purpose, kind: ConsentKind
 ) -> ConsentFacts:
-    """A consent that is either arbitrary or aimed at this request (names the recipient, is of
-    the kind the request needs, covers its purpose), so that consents ground often enough."""
-    given_at = draw(instants)
-    withdrawn_after = draw(maybe_hours)
-    aimed = draw(st.booleans())
-    recipients = set(draw(recipient_ids))
-    countries = set(draw(country_sets))
-    purposes = set(draw(purpose_sets))
+    given_at, withdrawn_after, aimed, by_id, ids, countries, purposes, items, drawn_kind = parts
     if aimed:
-        if draw(st.booleans()):
-            recipients.add(to.id)
-        else:
-            countries.add(to.country)
-        purposes.add(purpose)
+        ids = ids | {to.id} if by_id else ids
+        countries = countries if by_id else countries | {to.country}
+        purposes = purposes | {purpose}
     return ConsentFacts(
         id=cid,
-        kind=kind if aimed else draw(kinds),
+        kind=kind if aimed else drawn_kind,
         notice_version="2026-11-01",
-        recipients=frozenset(recipients),
-        countries=frozenset(countries),
-        items=draw(item_sets),
-        purposes=frozenset(purposes),
+        recipients=ids,
+        countries=countries,
+        items=items,
+        purposes=purposes,
         given_at=given_at,
         withdrawn_at=(
             given_at + timedelta(hours=withdrawn_after) if withdrawn_after is not None else None
@@ -122,19 +138,17 @@ def consents(
     )
 
 
-@st.composite
-def recipients(draw: st.DrawFn) -> RecipientFacts:
-    return RecipientFacts(
-        id=draw(st.sampled_from(RECIPIENT_IDS)),
-        name=draw(st.sampled_from(["Shenzhen Example Trading Co., Ltd.", "Global Parcel Ltd."])),
-        country=draw(st.sampled_from(COUNTRIES)),
-        role=draw(st.sampled_from(RecipientRole)),
-        certifications=draw(certification_sets),
-        contract_safeguards=draw(st.sampled_from([True, True, True, False])),
-        disclosed_in_notice=draw(st.sampled_from([True, True, False])),
-        retention_days=draw(st.integers(min_value=1, max_value=400)),
-    )
-
+recipients = st.builds(
+    RecipientFacts,
+    id=st.sampled_from(RECIPIENT_IDS),
+    name=st.sampled_from(["Shenzhen Example Trading Co., Ltd.", "Global Parcel Ltd."]),
+    country=st.sampled_from(COUNTRIES),
+    role=st.sampled_from(RecipientRole),
+    certifications=certification_sets,
+    contract_safeguards=st.sampled_from([True, True, True, False]),
+    disclosed_in_notice=st.sampled_from([True, True, False]),
+    retention_days=st.integers(min_value=1, max_value=400),
+)
 
 # Requested items: any non-empty subset, in a drawn order (the decision must keep it).
 requested_items = st.permutations(ITEMS).flatmap(
@@ -142,32 +156,42 @@ requested_items = st.permutations(ITEMS).flatmap(
         lambda chosen: tuple(i for i in order if i in chosen)
     )
 )
+request_parts = st.tuples(
+    recipients,
+    st.sampled_from(COUNTRIES),  # residence
+    st.sampled_from(Purpose),
+    st.lists(consent_parts, max_size=3),
+    st.sampled_from([False, False, False, True]),  # transfer_suspended
+    requested_items,
+    st.sampled_from([None, None, LegalMandate("관세법 제241조")]),
+)
 
 
-@st.composite
-def requests(draw: st.DrawFn) -> DecisionRequest:
-    to = draw(recipients())
-    residence = draw(st.sampled_from(COUNTRIES))
-    purpose = draw(st.sampled_from(Purpose))
+def _request(parts: tuple[Any, ...]) -> DecisionRequest:
+    to, residence, purpose, consents, suspended, items, mandate = parts
     kind = _expected_kind(purpose, to.country != residence)
-    count = draw(st.integers(min_value=0, max_value=3))
     return DecisionRequest(
         at=AT,
         subject=SubjectFacts(
             id="b-1",
             residence=residence,
-            transfer_suspended=draw(st.sampled_from([False, False, False, True])),
-            consents=tuple(draw(consents(f"c-{n}", to, purpose, kind)) for n in range(count)),
+            transfer_suspended=suspended,
+            consents=tuple(
+                _consent(f"c-{n}", c, to, purpose, kind) for n, c in enumerate(consents)
+            ),
         ),
         recipient=to,
         purpose=purpose,
-        items=draw(requested_items),
-        legal_mandate=draw(st.sampled_from([None, None, LegalMandate("관세법 제241조")])),
+        items=items,
+        legal_mandate=mandate,
     )
 
 
+requests = request_parts.map(_request)
+
+
 # Packs by name, so that a failing example prints a name rather than the whole pack.
-cases = st.tuples(requests(), st.sampled_from(sorted(PACKS)))
+cases = st.tuples(requests, st.sampled_from(sorted(PACKS)))
 
 
 def _unpack(case: tuple[DecisionRequest, str]) -> tuple[DecisionRequest, RulePack]:
@@ -191,7 +215,7 @@ def consented_cases(draw: st.DrawFn) -> tuple[DecisionRequest, str]:
     to = dataclasses.replace(request.recipient, contract_safeguards=True)
     kind = _expected_kind(request.purpose, to.country != request.subject.residence)
     aimed = dataclasses.replace(
-        draw(consents("c-aimed", to, request.purpose, kind)),
+        _consent("c-aimed", draw(consent_parts), to, request.purpose, kind),
         recipients=frozenset({to.id}),
         kind=kind,
         given_at=request.at - timedelta(hours=draw(hours)),

@@ -30,11 +30,15 @@ class Consent(Base):
         CheckConstraint(
             "withdrawn_at IS NULL OR withdrawn_at >= given_at", name="withdrawn_after_given"
         ),
-        Index("ix_consents_subject", "subject_id"),
+        Index("ix_consents_id", "id"),
     )
 
+    # The key leads with the buyer: consents are read per buyer, and a distributed database
+    # shards them with the buyer's other data (see store/distribution.py).
+    subject_id: Mapped[str] = mapped_column(
+        ForeignKey("buyers.id", ondelete="CASCADE"), primary_key=True
+    )
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    subject_id: Mapped[str] = mapped_column(ForeignKey("buyers.id", ondelete="CASCADE"))
     kind: Mapped[ConsentKind] = mapped_column(enum_column(ConsentKind, "consent_kind"))
     notice_version: Mapped[str] = mapped_column(ForeignKey("notice_versions.version"))
     recipients: Mapped[list[str]]

@@ -17,7 +17,7 @@ from databorder.errors import Conflict, InvalidInput, NotFound
 from databorder.marketplace.models import Buyer
 from databorder.model import ConsentKind, DataItem, Purpose
 from databorder.policy.types import ConsentFacts
-from databorder.store.query import rows_where_in
+from databorder.store.query import by_id, rows_where_in
 
 
 class ConsentService:
@@ -52,7 +52,7 @@ class ConsentService:
                 f"({notice.published_at.isoformat()}); the buyer cannot have seen it",
             )
         consent_id = data.id or f"c-{uuid.uuid4()}"
-        if self.session.get(Consent, consent_id) is not None:
+        if by_id(self.session, Consent, consent_id) is not None:
             raise Conflict(f"consent {consent_id!r} exists already")
         row = Consent(
             id=consent_id,
@@ -71,7 +71,7 @@ class ConsentService:
         return row
 
     def withdraw(self, consent_id: str, at: datetime) -> Consent:
-        row = self.session.get(Consent, consent_id)
+        row = by_id(self.session, Consent, consent_id)
         if row is None:
             raise NotFound("consent", consent_id)
         if row.withdrawn_at is not None:

@@ -8,7 +8,14 @@ a recipient reads personal data; it names the consent that grounded it so withdr
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String
+from sqlalchemy import (
+    CheckConstraint,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    String,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from databorder.model import Ground, Purpose
@@ -20,17 +27,24 @@ class AccessGrant(Base):
     __tablename__ = "access_grants"
     __table_args__ = (
         CheckConstraint("access_days >= 0", name="access_days_nonnegative"),
-        Index("ix_access_grants_order_recipient", "order_id", "recipient_id"),
+        UniqueConstraint("recipient_id", "token_hash"),
+        ForeignKeyConstraint(
+            ["subject_id", "order_id"], ["orders.buyer_id", "orders.id"], ondelete="CASCADE"
+        ),
+        Index("ix_access_grants_id", "id"),
+        Index("ix_access_grants_order", "order_id"),
         Index("ix_access_grants_subject", "subject_id"),
         Index("ix_access_grants_consent", "consent_id"),
         Index("ix_access_grants_expires", "expires_at"),
     )
 
+    # Keyed by recipient first: a recipient reads its grants, and a distributed database
+    # shards grants by recipient (see store/distribution.py).
+    recipient_id: Mapped[str] = mapped_column(ForeignKey("recipients.id"), primary_key=True)
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     # The grant token is a capability the marketplace hands the recipient; only its hash is kept.
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    order_id: Mapped[str] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"))
-    recipient_id: Mapped[str] = mapped_column(ForeignKey("recipients.id"))
+    token_hash: Mapped[str] = mapped_column(String(64))
+    order_id: Mapped[str] = mapped_column(String(64))
     subject_id: Mapped[str] = mapped_column(String(64))
     purpose: Mapped[Purpose] = mapped_column(enum_column(Purpose, "grant_purpose"))
     items: Mapped[dict[str, Any]]  # item -> disposition, released items only
@@ -46,15 +60,24 @@ class AccessGrant(Base):
 class Disclosure(Base):
     __tablename__ = "disclosures"
     __table_args__ = (
+        ForeignKeyConstraint(
+            ["subject_id", "order_id"], ["orders.buyer_id", "orders.id"], ondelete="CASCADE"
+        ),
+        ForeignKeyConstraint(
+            ["recipient_id", "grant_id"], ["access_grants.recipient_id", "access_grants.id"]
+        ),
+        UniqueConstraint("subject_id", "leaf_index"),
+        Index("ix_disclosures_id", "id"),
         Index("ix_disclosures_order", "order_id"),
-        Index("ix_disclosures_subject", "subject_id"),
         Index("ix_disclosures_recipient", "recipient_id"),
+        Index("ix_disclosures_leaf", "leaf_index"),
     )
 
+    # Keyed by buyer first: the privacy center and the audit read a buyer's disclosures.
+    subject_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    order_id: Mapped[str] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"))
+    order_id: Mapped[str] = mapped_column(String(64))
     recipient_id: Mapped[str] = mapped_column(ForeignKey("recipients.id"))
-    subject_id: Mapped[str] = mapped_column(String(64))
     purpose: Mapped[Purpose] = mapped_column(enum_column(Purpose, "disclosure_purpose"))
     requested: Mapped[list[str]]
     dispositions: Mapped[dict[str, Any]]
@@ -70,19 +93,26 @@ class Disclosure(Base):
     pack_version: Mapped[str] = mapped_column(String(32))
     legal_mandate: Mapped[str | None] = mapped_column(String(500))
     decided_at: Mapped[datetime]
-    grant_id: Mapped[str | None] = mapped_column(ForeignKey("access_grants.id"))
-    leaf_index: Mapped[int | None] = mapped_column(unique=True)
+    grant_id: Mapped[str | None] = mapped_column(String(36))
+    leaf_index: Mapped[int | None]
 
 
 class SellerRead(Base):
     """Every read of personal data by a recipient, for the buyer's view and the audit."""
 
     __tablename__ = "seller_reads"
-    __table_args__ = (Index("ix_seller_reads_grant", "grant_id"),)
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["recipient_id", "grant_id"],
+            ["access_grants.recipient_id", "access_grants.id"],
+            ondelete="CASCADE",
+        ),
+        Index("ix_seller_reads_grant", "grant_id"),
+    )
 
+    recipient_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    grant_id: Mapped[str] = mapped_column(ForeignKey("access_grants.id", ondelete="CASCADE"))
-    recipient_id: Mapped[str] = mapped_column(String(64))
+    grant_id: Mapped[str] = mapped_column(String(36))
     order_id: Mapped[str] = mapped_column(String(64))
     items: Mapped[list[str]]
     read_at: Mapped[datetime]

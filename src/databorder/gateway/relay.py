@@ -24,7 +24,7 @@ def resolve(session: Session, vault: Vault, value: str, at: datetime) -> Resolut
     endpoint = session.get(RelayEndpoint, value)
     if endpoint is None or endpoint.grant_id is None or endpoint.item is None:
         raise NotFound("relay endpoint", value)
-    grant = session.get(AccessGrant, endpoint.grant_id)
+    grant = session.get(AccessGrant, (endpoint.recipient_id, endpoint.grant_id))
     if grant is None:
         raise NotFound("relay endpoint", value)
     if grant.revoked_at is not None:

@@ -52,9 +52,12 @@ class SellerAccess:
     ) -> OrderView:
         """The data one grant releases. Any mismatch answers like a missing order."""
         grant = session.scalars(
-            select(AccessGrant).where(AccessGrant.token_hash == hash_token(token))
+            select(AccessGrant).where(
+                AccessGrant.recipient_id == recipient.id,
+                AccessGrant.token_hash == hash_token(token),
+            )
         ).first()
-        if grant is None or grant.recipient_id != recipient.id or grant.order_id != order_id:
+        if grant is None or grant.order_id != order_id:
             raise NotFound("order", order_id)
         if grant.revoked_at is not None:
             raise Gone(
@@ -64,7 +67,7 @@ class SellerAccess:
             raise Gone(
                 f"access to order {order_id!r} expired at {grant.expires_at.isoformat()}", "expired"
             )
-        order = session.get(Order, order_id)
+        order = session.get(Order, (grant.subject_id, order_id))
         if order is None:  # grants cascade with their order; this is a race with deletion
             raise NotFound("order", order_id)
         wanted = {

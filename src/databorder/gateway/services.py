@@ -35,7 +35,7 @@ from databorder.policy.types import (
     SubjectFacts,
 )
 from databorder.registry.models import Recipient
-from databorder.store.query import rowcount, rows_where_in
+from databorder.store.query import by_id, rowcount, rows_where_in
 from databorder.vault.relay import RelayPool
 
 
@@ -245,8 +245,8 @@ class Gateway:
             )
         session.flush()  # grants first: disclosures and relay endpoints reference them
         relayed = [
-            (o.grant_id, item)
-            for o in outcomes
+            (ask.recipient_id, o.grant_id, item)
+            for (ask, _), o in zip(asks, outcomes, strict=True)
             if o.grant_id is not None
             for item, d in o.decision.items.items()
             if d is Disposition.RELAY
@@ -264,7 +264,7 @@ class Gateway:
 
     def mark_delivered(self, session: Session, order_id: str, at: datetime) -> int:
         """Record delivery and move every live grant's end to delivery + its access days."""
-        order = session.get(Order, order_id)
+        order = by_id(session, Order, order_id)
         if order is None:
             raise NotFound("order", order_id)
         if at < order.ordered_at:

@@ -33,7 +33,7 @@ def sweep(session: Session, at: datetime, read_retention_days: int = 365) -> Swe
     released = session.execute(
         update(RelayEndpoint)
         .where(RelayEndpoint.grant_id.in_(ended_grants))
-        .values(grant_id=None, item=None, released_at=at)
+        .values(grant_id=None, recipient_id=None, item=None, released_at=at)
     )
     reads = session.execute(
         delete(SellerRead).where(SellerRead.read_at < at - timedelta(days=read_retention_days))

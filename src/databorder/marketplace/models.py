@@ -29,12 +29,15 @@ class Order(Base):
         CheckConstraint(
             "delivered_at IS NULL OR delivered_at >= ordered_at", name="delivered_after_ordered"
         ),
-        Index("ix_orders_buyer", "buyer_id"),
+        Index("ix_orders_id", "id"),
         Index("ix_orders_seller", "seller_id"),
     )
 
+    # Keyed by buyer first, like all of a buyer's data (see store/distribution.py).
+    buyer_id: Mapped[str] = mapped_column(
+        ForeignKey("buyers.id", ondelete="CASCADE"), primary_key=True
+    )
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    buyer_id: Mapped[str] = mapped_column(ForeignKey("buyers.id", ondelete="CASCADE"))
     seller_id: Mapped[str] = mapped_column(ForeignKey("recipients.id"))
     ordered_at: Mapped[datetime]
     delivered_at: Mapped[datetime | None]

@@ -9,6 +9,7 @@ from databorder.marketplace.models import Buyer, Order
 from databorder.marketplace.schemas import BuyerIn, OrderIn
 from databorder.model import DataItem
 from databorder.registry.models import Recipient
+from databorder.store.query import by_id
 from databorder.vault.service import Vault
 
 ORDER_ITEMS_LABEL = "order_items"
@@ -36,7 +37,7 @@ class MarketplaceService:
         return row
 
     def place_order(self, data: OrderIn, at: datetime) -> Order:
-        if self.session.get(Order, data.id) is not None:
+        if by_id(self.session, Order, data.id) is not None:
             raise Conflict(f"order {data.id!r} exists already")
         buyer = self.session.get(Buyer, data.buyer_id)
         if buyer is None or buyer.deleted_at is not None:
@@ -64,7 +65,7 @@ class MarketplaceService:
         return row
 
     def get_order(self, order_id: str) -> Order:
-        row = self.session.get(Order, order_id)
+        row = by_id(self.session, Order, order_id)
         if row is None:
             raise NotFound("order", order_id)
         return row

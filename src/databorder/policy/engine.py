@@ -55,6 +55,8 @@ def _text(
     item: DataItem | None,
 ) -> Reason:
     _, en, ko = pack.reason_texts[code]
+    if item is None and code in pack.request_texts:
+        en, ko = pack.request_texts[code]
     recipient = request.recipient
     purpose = request.purpose
     rule = pack.purposes[purpose]
@@ -288,7 +290,10 @@ def _best_consent(
     candidates: dict[DataItem, Disposition],
     at: datetime,
 ) -> ConsentFacts | None:
-    """The valid consent that releases the most candidate items (latest given wins a tie).
+    """The valid consent that releases the most candidate items.
+
+    Ties go to the latest given, then to the smallest id, so the answer never depends on the
+    order the consents arrive in.
 
     One consent grounds the whole release, so that withdrawing it revokes exactly what it
     granted; a consent that covers the recipient and purpose but none of the items grounds nothing.
@@ -304,7 +309,10 @@ def _best_consent(
             continue
         count = sum(1 for i in candidates if i in c.items)
         if count > best_count or (
-            count and count == best_count and best is not None and c.given_at > best.given_at
+            count
+            and count == best_count
+            and best is not None
+            and (c.given_at, best.id) > (best.given_at, c.id)  # later wins; then smaller id
         ):
             best, best_count = c, count
     return best

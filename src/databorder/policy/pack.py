@@ -76,19 +76,89 @@ class _Labels(_Strict):
     roles: dict[RecipientRole, str]
 
 
-class _ReasonText(_Text):
-    rule: str
+def _placeholders(text: str) -> set[str]:
+    """The named placeholders of a reason text; positional, nested or formatted ones are errors.
 
-    @field_validator("en", "ko")
-    @classmethod
-    def _known_placeholders(cls, text: str) -> str:
-        names = {name for _, name, _, _ in string.Formatter().parse(text) if name}
-        unknown = names - _PLACEHOLDERS
-        if unknown:
+    A text is filled with `str.format_map`, so `{}` or `{item:{x}}` would only fail at decision
+    time; refusing them here keeps a bad pack from loading instead.
+    """
+    names = set()
+    parsed = list(string.Formatter().parse(text))  # raises ValueError on a broken template
+    for _, name, spec, conversion in parsed:
+        if name is None:
+            continue
+        if not name or spec or conversion:
             raise ValueError(
-                f"unknown placeholder(s) {sorted(unknown)}; allowed: {sorted(_PLACEHOLDERS)}"
+                f"placeholders must be plain names like {{item}}, got {{{name}{'!' + conversion if conversion else ''}{':' + spec if spec else ''}}}"
             )
+        names.add(name)
+    unknown = names - _PLACEHOLDERS
+    if unknown:
+        raise ValueError(
+            f"unknown placeholder(s) {sorted(unknown)}; allowed: {sorted(_PLACEHOLDERS)}"
+        )
+    return names
+
+
+class _ReasonText(_Text):
+    """A reason's texts; `request_en`/`request_ko` word it for the whole request (no item)."""
+
+    rule: str
+    request_en: str | None = Field(default=None, min_length=1)
+    request_ko: str | None = Field(default=None, min_length=1)
+
+    @field_validator("en", "ko", "request_en", "request_ko")
+    @classmethod
+    def _valid_template(cls, text: str | None) -> str | None:
+        if text is not None:
+            _placeholders(text)
         return text
+
+
+# Which codes the engine gives for one item, and which for the whole request. Item texts are
+# built once per (code, item, purpose) and reused, so they may not name the recipient; request
+# texts have no item to name.
+ITEM_CODES = frozenset(
+    {
+        ReasonCode.ITEM_NOT_NEEDED,
+        ReasonCode.ITEM_PROHIBITED,
+        ReasonCode.ROLE_NOT_PERMITTED,
+        ReasonCode.CONSENT_DOES_NOT_COVER,
+    }
+)
+REQUEST_CODES = frozenset(ReasonCode) - ITEM_CODES | {ReasonCode.CONSENT_DOES_NOT_COVER}
+_RECIPIENT_PLACEHOLDERS = frozenset({"recipient", "country"})
+_ITEM_PLACEHOLDERS = frozenset({"item", "item_ko"})
+
+
+def _check_reason_levels(reasons: Mapping[ReasonCode, _ReasonText]) -> None:
+    for code, text in reasons.items():
+        if code in ITEM_CODES:
+            for field, value in (("en", text.en), ("ko", text.ko)):
+                named = _placeholders(value) & _RECIPIENT_PLACEHOLDERS
+                if named:
+                    raise PackError(
+                        f"pack file invalid at reasons.{code}.{field}: an item-level text cannot "
+                        f"use {sorted(named)} (it is shared by every recipient)"
+                    )
+        if code in REQUEST_CODES:
+            both_levels = code in ITEM_CODES
+            for field, value in (
+                ("en", text.request_en if both_levels else text.en),
+                ("ko", text.request_ko if both_levels else text.ko),
+            ):
+                where = f"reasons.{code}.{'request_' if both_levels else ''}{field}"
+                if value is None:
+                    raise PackError(
+                        f"pack file invalid at {where}: missing (the code is also "
+                        "given for a whole request, without an item)"
+                    )
+                named = _placeholders(value) & _ITEM_PLACEHOLDERS
+                if named:
+                    raise PackError(
+                        f"pack file invalid at {where}: a request-level text cannot "
+                        f"use {sorted(named)}"
+                    )
 
 
 class _PackFile(_Strict):
@@ -153,6 +223,8 @@ class RulePack:
     purpose_labels: Mapping[Purpose, str]
     role_labels: Mapping[RecipientRole, str]
     reason_texts: Mapping[ReasonCode, tuple[str, str, str]]  # (rule id, en template, ko template)
+    # The same code worded for a whole request (no item), where the pack gives one.
+    request_texts: Mapping[ReasonCode, tuple[str, str]]
 
     def article(self, rule_id: str) -> str:
         return self.rules[rule_id].article
@@ -214,6 +286,7 @@ def compile_pack(data: Mapping[str, Any]) -> RulePack:
         purposes[purpose] = PurposeRule(dispositions, roles, entry.max_access_days)
     _require_all("purposes", set(purposes), Purpose)
     _require_all("reasons", set(spec.reasons), ReasonCode)
+    _check_reason_levels(spec.reasons)
     _require_all("labels.items", set(spec.labels.items), DataItem)
     _require_all("labels.purposes", set(spec.labels.purposes), Purpose)
     _require_all("labels.roles", set(spec.labels.roles), RecipientRole)
@@ -244,6 +317,11 @@ def compile_pack(data: Mapping[str, Any]) -> RulePack:
         reason_texts={
             code: (known_rule(t.rule, f"reasons.{code}"), t.en, t.ko)
             for code, t in spec.reasons.items()
+        },
+        request_texts={
+            code: (t.request_en, t.request_ko)
+            for code, t in spec.reasons.items()
+            if t.request_en is not None and t.request_ko is not None
         },
     )
 

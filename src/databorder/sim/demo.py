@@ -24,6 +24,7 @@ from databorder.sim.load import load_world
 from databorder.sim.world import DEFAULT_DAYS, generate_world
 from databorder.store.db import make_engine
 from databorder.store.migrate import upgrade
+from databorder.store.query import by_id
 
 BATCH = 1000
 T = TypeVar("T")
@@ -160,7 +161,7 @@ def _example(
                 continue
             if Disposition.RELAY not in outcome.decision.items.values():
                 continue
-            grant = session.get(AccessGrant, outcome.grant_id)
+            grant = by_id(session, AccessGrant, outcome.grant_id)
             if grant is None or grant.revoked_at is not None or grant.expires_at <= now:
                 continue
             key = RegistryService(session).issue_api_key(grant.recipient_id, now)

@@ -24,3 +24,13 @@ def rows_where_in(
 def rowcount(result: Result[Any]) -> int:
     """Rows an UPDATE or DELETE touched (SQLAlchemy types it only on CursorResult)."""
     return int(cast(CursorResult[Any], result).rowcount)
+
+
+def by_id(session: Session, model: type[T], ident: str) -> T | None:
+    """A row by its `id` where the primary key leads with a distribution column.
+
+    On one database this is an index lookup; on a sharded one it asks every shard, so hot
+    paths look rows up by their full key instead.
+    """
+    column: InstrumentedAttribute[Any] = getattr(model, "id")  # noqa: B009 (generic over models)
+    return session.scalars(select(model).where(column == ident)).first()

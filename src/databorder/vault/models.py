@@ -6,7 +6,14 @@ every row and every copy or backup of it, undecryptable at once.
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, LargeBinary, String
+from sqlalchemy import (
+    CheckConstraint,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    LargeBinary,
+    String,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from databorder.model import DataItem
@@ -41,14 +48,16 @@ class RelayEndpoint(Base):
     __table_args__ = (
         CheckConstraint("kind IN ('phone', 'email')", name="kind_known"),
         CheckConstraint("grant_id IS NULL OR released_at IS NULL", name="bound_or_released"),
+        ForeignKeyConstraint(
+            ["recipient_id", "grant_id"], ["access_grants.recipient_id", "access_grants.id"]
+        ),
         Index("ix_relay_endpoints_grant", "grant_id"),
     )
 
     value: Mapped[str] = mapped_column(String(120), primary_key=True)
     kind: Mapped[str] = mapped_column(String(8))
-    grant_id: Mapped[str | None] = mapped_column(
-        ForeignKey("access_grants.id", ondelete="SET NULL")
-    )
+    recipient_id: Mapped[str | None] = mapped_column(String(64))
+    grant_id: Mapped[str | None] = mapped_column(String(36))
     item: Mapped[str | None] = mapped_column(String(32))
     bound_at: Mapped[datetime | None]
     released_at: Mapped[datetime | None]

@@ -34,60 +34,50 @@ class RelayPool:
         return f"r-{secrets.token_hex(8)}@{self.email_domain}"
 
     def bind(
-        self, session: Session, wanted: Sequence[tuple[str, DataItem]], at: datetime
+        self, session: Session, wanted: Sequence[tuple[str, str, DataItem]], at: datetime
     ) -> dict[tuple[str, DataItem], str]:
-        """Give each (grant, item) an endpoint: reused phone numbers first, new ones after."""
-        phones = [w for w in wanted if w[1] is DataItem.PHONE]
+        """Give each (recipient, grant, item) an endpoint: rested phone numbers first, then new."""
+        phones = [w for w in wanted if w[2] is DataItem.PHONE]
+        free = (
+            list(
+                session.scalars(
+                    select(RelayEndpoint)
+                    .where(
+                        RelayEndpoint.kind == "phone",
+                        RelayEndpoint.grant_id.is_(None),
+                        RelayEndpoint.released_at <= at - QUARANTINE,
+                    )
+                    .limit(len(phones))
+                    .with_for_update(skip_locked=True)
+                )
+            )
+            if phones
+            else []
+        )
+        needed = len(phones) - len(free)
+        candidates = {_mint_number() for _ in range(needed * 2 + 4)} if needed > 0 else set()
+        taken = {
+            e.value for e in rows_where_in(session, RelayEndpoint, RelayEndpoint.value, candidates)
+        }
+        fresh = iter(candidates - taken)
         bound: dict[tuple[str, DataItem], str] = {}
-        if phones:
-            free = session.scalars(
-                select(RelayEndpoint)
-                .where(
-                    RelayEndpoint.kind == "phone",
-                    RelayEndpoint.grant_id.is_(None),
-                    RelayEndpoint.released_at <= at - QUARANTINE,
+        for recipient_id, grant_id, item in wanted:
+            if item is DataItem.PHONE and free:
+                endpoint = free.pop()
+                endpoint.recipient_id, endpoint.grant_id = recipient_id, grant_id
+                endpoint.item, endpoint.bound_at, endpoint.released_at = item, at, None
+            else:
+                endpoint = RelayEndpoint(
+                    value=next(fresh) if item is DataItem.PHONE else self._mint_alias(),
+                    kind="phone" if item is DataItem.PHONE else "email",
+                    recipient_id=recipient_id,
+                    grant_id=grant_id,
+                    item=item,
+                    bound_at=at,
+                    released_at=None,
                 )
-                .limit(len(phones))
-                .with_for_update(skip_locked=True)
-            ).all()
-            for endpoint, (grant_id, item) in zip(free, phones, strict=False):
-                endpoint.grant_id, endpoint.item, endpoint.bound_at = grant_id, item, at
-                endpoint.released_at = None
-                bound[(grant_id, item)] = endpoint.value
-            needed = phones[len(free) :]
-            candidates = {_mint_number() for _ in range(len(needed) * 2 + 4)}
-            taken = {
-                e.value
-                for e in rows_where_in(session, RelayEndpoint, RelayEndpoint.value, candidates)
-            }
-            fresh = iter(sorted(candidates - taken))
-            for grant_id, item in needed:
-                value = next(fresh)
-                session.add(
-                    RelayEndpoint(
-                        value=value,
-                        kind="phone",
-                        grant_id=grant_id,
-                        item=item,
-                        bound_at=at,
-                        released_at=None,
-                    )
-                )
-                bound[(grant_id, item)] = value
-        for grant_id, item in wanted:
-            if item is not DataItem.PHONE:
-                value = self._mint_alias()
-                session.add(
-                    RelayEndpoint(
-                        value=value,
-                        kind="email",
-                        grant_id=grant_id,
-                        item=item,
-                        bound_at=at,
-                        released_at=None,
-                    )
-                )
-                bound[(grant_id, item)] = value
+                session.add(endpoint)
+            bound[(grant_id, item)] = endpoint.value
         return bound
 
     def values_for(self, session: Session, grant_id: str) -> dict[DataItem, str]:

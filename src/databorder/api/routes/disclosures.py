@@ -14,6 +14,7 @@ from databorder.gateway.models import Disclosure
 from databorder.gateway.types import DisclosureAsk
 from databorder.model import DataItem, Purpose, aware
 from databorder.policy.codec import decision_to_json
+from databorder.store.query import by_id
 
 router = APIRouter(
     route_class=TemplatedRoute, tags=["disclosures"], dependencies=[requires(Scope.PLATFORM)]
@@ -65,7 +66,7 @@ def post_disclosure(
 
 @router.get("/v1/disclosures/{disclosure_id}", summary="A recorded disclosure")
 def get_disclosure(disclosure_id: str, session: SessionDep) -> dict[str, Any]:
-    row = session.get(Disclosure, disclosure_id)
+    row = by_id(session, Disclosure, disclosure_id)
     if row is None:
         raise NotFound("disclosure", disclosure_id)
     return {

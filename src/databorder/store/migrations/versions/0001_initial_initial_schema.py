@@ -2,7 +2,7 @@
 
 Revision ID: 0001_initial
 Revises:
-Create Date: 2026-11-23 12:37:56.994579
+Create Date: 2026-11-23 12:46:55.398427
 """
 
 from collections.abc import Sequence
@@ -31,11 +31,54 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_buyers")),
     )
     op.create_table(
+        "log_heads",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("tree_size", sa.BigInteger(), nullable=False),
+        sa.Column("root_hash", sa.LargeBinary(length=32), nullable=False),
+        sa.Column("timestamp", databorder.store.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("key_id", sa.String(length=64), nullable=False),
+        sa.Column("signature", sa.LargeBinary(length=64), nullable=False),
+        sa.CheckConstraint("length(root_hash) = 32", name=op.f("ck_log_heads_root_hash_32_bytes")),
+        sa.CheckConstraint("length(signature) = 64", name=op.f("ck_log_heads_signature_64_bytes")),
+        sa.CheckConstraint("tree_size >= 0", name=op.f("ck_log_heads_tree_size_not_negative")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_log_heads")),
+    )
+    with op.batch_alter_table("log_heads", schema=None) as batch_op:
+        batch_op.create_index("ix_log_heads_tree_size", ["tree_size"], unique=False)
+
+    op.create_table(
         "log_leaves",
-        sa.Column("index", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column(
+            "index",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            autoincrement=False,
+            nullable=False,
+        ),
         sa.Column("leaf_hash", sa.LargeBinary(length=32), nullable=False),
         sa.Column("data", sa.LargeBinary(), nullable=False),
+        sa.Column("created_at", databorder.store.base.UTCDateTime(timezone=True), nullable=False),
+        sa.CheckConstraint('"index" >= 0', name=op.f("ck_log_leaves_index_not_negative")),
+        sa.CheckConstraint("length(leaf_hash) = 32", name=op.f("ck_log_leaves_leaf_hash_32_bytes")),
         sa.PrimaryKeyConstraint("index", name=op.f("pk_log_leaves")),
+    )
+    op.create_table(
+        "log_nodes",
+        sa.Column("level", sa.SmallInteger(), autoincrement=False, nullable=False),
+        sa.Column("index", sa.BigInteger(), autoincrement=False, nullable=False),
+        sa.Column("hash", sa.LargeBinary(length=32), nullable=False),
+        sa.CheckConstraint('"index" >= 0', name=op.f("ck_log_nodes_index_not_negative")),
+        sa.CheckConstraint("length(hash) = 32", name=op.f("ck_log_nodes_hash_32_bytes")),
+        sa.CheckConstraint("level >= 0 AND level < 64", name=op.f("ck_log_nodes_level_in_range")),
+        sa.PrimaryKeyConstraint("level", "index", name=op.f("pk_log_nodes")),
+        sqlite_with_rowid=False,
+    )
+    op.create_table(
+        "log_state",
+        sa.Column("id", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("size", sa.BigInteger(), nullable=False),
+        sa.CheckConstraint("id = 1", name=op.f("ck_log_state_single_row")),
+        sa.CheckConstraint("size >= 0", name=op.f("ck_log_state_size_not_negative")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_log_state")),
     )
     op.create_table(
         "notice_versions",
@@ -105,8 +148,8 @@ def upgrade() -> None:
     )
     op.create_table(
         "consents",
-        sa.Column("id", sa.String(length=64), nullable=False),
         sa.Column("subject_id", sa.String(length=64), nullable=False),
+        sa.Column("id", sa.String(length=64), nullable=False),
         sa.Column(
             "kind",
             sa.Enum(
@@ -142,15 +185,15 @@ def upgrade() -> None:
             name=op.f("fk_consents_subject_id_buyers"),
             ondelete="CASCADE",
         ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_consents")),
+        sa.PrimaryKeyConstraint("subject_id", "id", name=op.f("pk_consents")),
     )
     with op.batch_alter_table("consents", schema=None) as batch_op:
-        batch_op.create_index("ix_consents_subject", ["subject_id"], unique=False)
+        batch_op.create_index("ix_consents_id", ["id"], unique=False)
 
     op.create_table(
         "orders",
-        sa.Column("id", sa.String(length=64), nullable=False),
         sa.Column("buyer_id", sa.String(length=64), nullable=False),
+        sa.Column("id", sa.String(length=64), nullable=False),
         sa.Column("seller_id", sa.String(length=64), nullable=False),
         sa.Column("ordered_at", databorder.store.base.UTCDateTime(timezone=True), nullable=False),
         sa.Column("delivered_at", databorder.store.base.UTCDateTime(timezone=True), nullable=True),
@@ -165,10 +208,10 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(
             ["seller_id"], ["recipients.id"], name=op.f("fk_orders_seller_id_recipients")
         ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_orders")),
+        sa.PrimaryKeyConstraint("buyer_id", "id", name=op.f("pk_orders")),
     )
     with op.batch_alter_table("orders", schema=None) as batch_op:
-        batch_op.create_index("ix_orders_buyer", ["buyer_id"], unique=False)
+        batch_op.create_index("ix_orders_id", ["id"], unique=False)
         batch_op.create_index("ix_orders_seller", ["seller_id"], unique=False)
 
     op.create_table(
@@ -224,10 +267,10 @@ def upgrade() -> None:
     )
     op.create_table(
         "access_grants",
+        sa.Column("recipient_id", sa.String(length=64), nullable=False),
         sa.Column("id", sa.String(length=36), nullable=False),
         sa.Column("token_hash", sa.String(length=64), nullable=False),
         sa.Column("order_id", sa.String(length=64), nullable=False),
-        sa.Column("recipient_id", sa.String(length=64), nullable=False),
         sa.Column("subject_id", sa.String(length=64), nullable=False),
         sa.Column(
             "purpose",
@@ -270,33 +313,34 @@ def upgrade() -> None:
             "access_days >= 0", name=op.f("ck_access_grants_access_days_nonnegative")
         ),
         sa.ForeignKeyConstraint(
-            ["order_id"],
-            ["orders.id"],
-            name=op.f("fk_access_grants_order_id_orders"),
-            ondelete="CASCADE",
-        ),
-        sa.ForeignKeyConstraint(
             ["recipient_id"],
             ["recipients.id"],
             name=op.f("fk_access_grants_recipient_id_recipients"),
         ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_access_grants")),
-        sa.UniqueConstraint("token_hash", name=op.f("uq_access_grants_token_hash")),
+        sa.ForeignKeyConstraint(
+            ["subject_id", "order_id"],
+            ["orders.buyer_id", "orders.id"],
+            name=op.f("fk_access_grants_subject_id_orders"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("recipient_id", "id", name=op.f("pk_access_grants")),
+        sa.UniqueConstraint(
+            "recipient_id", "token_hash", name=op.f("uq_access_grants_recipient_id_token_hash")
+        ),
     )
     with op.batch_alter_table("access_grants", schema=None) as batch_op:
         batch_op.create_index("ix_access_grants_consent", ["consent_id"], unique=False)
         batch_op.create_index("ix_access_grants_expires", ["expires_at"], unique=False)
-        batch_op.create_index(
-            "ix_access_grants_order_recipient", ["order_id", "recipient_id"], unique=False
-        )
+        batch_op.create_index("ix_access_grants_id", ["id"], unique=False)
+        batch_op.create_index("ix_access_grants_order", ["order_id"], unique=False)
         batch_op.create_index("ix_access_grants_subject", ["subject_id"], unique=False)
 
     op.create_table(
         "disclosures",
+        sa.Column("subject_id", sa.String(length=64), nullable=False),
         sa.Column("id", sa.String(length=36), nullable=False),
         sa.Column("order_id", sa.String(length=64), nullable=False),
         sa.Column("recipient_id", sa.String(length=64), nullable=False),
-        sa.Column("subject_id", sa.String(length=64), nullable=False),
         sa.Column(
             "purpose",
             sa.Enum(
@@ -343,29 +387,35 @@ def upgrade() -> None:
         sa.Column("grant_id", sa.String(length=36), nullable=True),
         sa.Column("leaf_index", sa.Integer(), nullable=True),
         sa.ForeignKeyConstraint(
-            ["grant_id"], ["access_grants.id"], name=op.f("fk_disclosures_grant_id_access_grants")
-        ),
-        sa.ForeignKeyConstraint(
-            ["order_id"],
-            ["orders.id"],
-            name=op.f("fk_disclosures_order_id_orders"),
-            ondelete="CASCADE",
+            ["recipient_id", "grant_id"],
+            ["access_grants.recipient_id", "access_grants.id"],
+            name=op.f("fk_disclosures_recipient_id_access_grants"),
         ),
         sa.ForeignKeyConstraint(
             ["recipient_id"], ["recipients.id"], name=op.f("fk_disclosures_recipient_id_recipients")
         ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_disclosures")),
-        sa.UniqueConstraint("leaf_index", name=op.f("uq_disclosures_leaf_index")),
+        sa.ForeignKeyConstraint(
+            ["subject_id", "order_id"],
+            ["orders.buyer_id", "orders.id"],
+            name=op.f("fk_disclosures_subject_id_orders"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("subject_id", "id", name=op.f("pk_disclosures")),
+        sa.UniqueConstraint(
+            "subject_id", "leaf_index", name=op.f("uq_disclosures_subject_id_leaf_index")
+        ),
     )
     with op.batch_alter_table("disclosures", schema=None) as batch_op:
+        batch_op.create_index("ix_disclosures_id", ["id"], unique=False)
+        batch_op.create_index("ix_disclosures_leaf", ["leaf_index"], unique=False)
         batch_op.create_index("ix_disclosures_order", ["order_id"], unique=False)
         batch_op.create_index("ix_disclosures_recipient", ["recipient_id"], unique=False)
-        batch_op.create_index("ix_disclosures_subject", ["subject_id"], unique=False)
 
     op.create_table(
         "relay_endpoints",
         sa.Column("value", sa.String(length=120), nullable=False),
         sa.Column("kind", sa.String(length=8), nullable=False),
+        sa.Column("recipient_id", sa.String(length=64), nullable=True),
         sa.Column("grant_id", sa.String(length=36), nullable=True),
         sa.Column("item", sa.String(length=32), nullable=True),
         sa.Column("bound_at", databorder.store.base.UTCDateTime(timezone=True), nullable=True),
@@ -378,10 +428,9 @@ def upgrade() -> None:
             name=op.f("ck_relay_endpoints_bound_or_released"),
         ),
         sa.ForeignKeyConstraint(
-            ["grant_id"],
-            ["access_grants.id"],
-            name=op.f("fk_relay_endpoints_grant_id_access_grants"),
-            ondelete="SET NULL",
+            ["recipient_id", "grant_id"],
+            ["access_grants.recipient_id", "access_grants.id"],
+            name=op.f("fk_relay_endpoints_recipient_id_access_grants"),
         ),
         sa.PrimaryKeyConstraint("value", name=op.f("pk_relay_endpoints")),
     )
@@ -390,19 +439,19 @@ def upgrade() -> None:
 
     op.create_table(
         "seller_reads",
+        sa.Column("recipient_id", sa.String(length=64), nullable=False),
         sa.Column("id", sa.String(length=36), nullable=False),
         sa.Column("grant_id", sa.String(length=36), nullable=False),
-        sa.Column("recipient_id", sa.String(length=64), nullable=False),
         sa.Column("order_id", sa.String(length=64), nullable=False),
         sa.Column("items", sa.JSON(), nullable=False),
         sa.Column("read_at", databorder.store.base.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
-            ["grant_id"],
-            ["access_grants.id"],
-            name=op.f("fk_seller_reads_grant_id_access_grants"),
+            ["recipient_id", "grant_id"],
+            ["access_grants.recipient_id", "access_grants.id"],
+            name=op.f("fk_seller_reads_recipient_id_access_grants"),
             ondelete="CASCADE",
         ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_seller_reads")),
+        sa.PrimaryKeyConstraint("recipient_id", "id", name=op.f("pk_seller_reads")),
     )
     with op.batch_alter_table("seller_reads", schema=None) as batch_op:
         batch_op.create_index("ix_seller_reads_grant", ["grant_id"], unique=False)
@@ -421,14 +470,16 @@ def downgrade() -> None:
 
     op.drop_table("relay_endpoints")
     with op.batch_alter_table("disclosures", schema=None) as batch_op:
-        batch_op.drop_index("ix_disclosures_subject")
         batch_op.drop_index("ix_disclosures_recipient")
         batch_op.drop_index("ix_disclosures_order")
+        batch_op.drop_index("ix_disclosures_leaf")
+        batch_op.drop_index("ix_disclosures_id")
 
     op.drop_table("disclosures")
     with op.batch_alter_table("access_grants", schema=None) as batch_op:
         batch_op.drop_index("ix_access_grants_subject")
-        batch_op.drop_index("ix_access_grants_order_recipient")
+        batch_op.drop_index("ix_access_grants_order")
+        batch_op.drop_index("ix_access_grants_id")
         batch_op.drop_index("ix_access_grants_expires")
         batch_op.drop_index("ix_access_grants_consent")
 
@@ -440,11 +491,11 @@ def downgrade() -> None:
     op.drop_table("recipient_api_keys")
     with op.batch_alter_table("orders", schema=None) as batch_op:
         batch_op.drop_index("ix_orders_seller")
-        batch_op.drop_index("ix_orders_buyer")
+        batch_op.drop_index("ix_orders_id")
 
     op.drop_table("orders")
     with op.batch_alter_table("consents", schema=None) as batch_op:
-        batch_op.drop_index("ix_consents_subject")
+        batch_op.drop_index("ix_consents_id")
 
     op.drop_table("consents")
     op.drop_table("vault_keys")
@@ -454,6 +505,12 @@ def downgrade() -> None:
 
     op.drop_table("recipients")
     op.drop_table("notice_versions")
+    op.drop_table("log_state")
+    op.drop_table("log_nodes")
     op.drop_table("log_leaves")
+    with op.batch_alter_table("log_heads", schema=None) as batch_op:
+        batch_op.drop_index("ix_log_heads_tree_size")
+
+    op.drop_table("log_heads")
     op.drop_table("buyers")
     # ### end Alembic commands ###
