@@ -24,6 +24,8 @@ class Settings(BaseSettings):
     # Seller API: sustained reads per second per recipient, and the burst allowed above it.
     seller_rate_per_second: float = Field(default=50.0, gt=0)
     seller_rate_burst: int = Field(default=200, ge=1)
+    # The retention sweeper runs inside the service this often (0: only `databorder sweep`).
+    sweep_interval_seconds: float = Field(default=300.0, ge=0)
 
     @property
     def master_key_path(self) -> Path:

@@ -341,3 +341,30 @@ def test_pack_file_with_a_broken_rule_is_an_error(tmp_path: Path) -> None:
     )
     with pytest.raises(PackError, match=r"purposes\.shipping: rrn is prohibited"):
         load_pack_file(str(path))
+
+
+@pytest.mark.parametrize(
+    ("code", "field", "text", "problem"),
+    [
+        ("NO_LAWFUL_GROUND", "en", "no ground for {item}", "a request-level text cannot use"),
+        (
+            "CONSENT_DOES_NOT_COVER",
+            "request_ko",
+            "{item_ko} 없음",
+            "a request-level text cannot use",
+        ),
+        ("ITEM_NOT_NEEDED", "ko", "{recipient}: {item_ko}", "an item-level text cannot use"),
+    ],
+)
+def test_reason_texts_fit_the_level_they_are_given_at(
+    code: str, field: str, text: str, problem: str
+) -> None:
+    data = edited(lambda d: d["reasons"][code].__setitem__(field, text))
+    with pytest.raises(PackError, match=rf"reasons\.{code}\.{field}: {problem}"):
+        compile_pack(data)
+
+
+def test_a_code_given_for_whole_requests_needs_its_request_wording() -> None:
+    data = edited(lambda d: d["reasons"]["CONSENT_DOES_NOT_COVER"].pop("request_en"))
+    with pytest.raises(PackError, match=r"reasons\.CONSENT_DOES_NOT_COVER\.request_en: missing"):
+        compile_pack(data)

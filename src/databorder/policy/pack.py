@@ -143,17 +143,18 @@ def _check_reason_levels(reasons: Mapping[ReasonCode, _ReasonText]) -> None:
                     )
         if code in REQUEST_CODES:
             both_levels = code in ITEM_CODES
-            for field, value in (
+            request_texts: tuple[tuple[str, str | None], ...] = (
                 ("en", text.request_en if both_levels else text.en),
                 ("ko", text.request_ko if both_levels else text.ko),
-            ):
+            )
+            for field, wording in request_texts:
                 where = f"reasons.{code}.{'request_' if both_levels else ''}{field}"
-                if value is None:
+                if wording is None:
                     raise PackError(
                         f"pack file invalid at {where}: missing (the code is also "
                         "given for a whole request, without an item)"
                     )
-                named = _placeholders(value) & _ITEM_PLACEHOLDERS
+                named = _placeholders(wording) & _ITEM_PLACEHOLDERS
                 if named:
                     raise PackError(
                         f"pack file invalid at {where}: a request-level text cannot "
