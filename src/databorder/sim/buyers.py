@@ -14,6 +14,8 @@ from datetime import datetime, timedelta
 from itertools import accumulate
 from random import Random
 
+import phonenumbers
+
 from databorder.model import ConsentKind, DataItem, Purpose
 from databorder.sim import _tables as t
 from databorder.sim._base import (
@@ -242,6 +244,10 @@ def _buyer(
     plan = _plan(rng, index)
     name = rng.choice(name_pools.ko_last) + rng.choice(name_pools.ko_first)
     middle, last = rng.randint(2000, 9999), rng.randint(0, 9999)
+    # A few 010 blocks are unassigned (e.g. 010-597x to 010-599x): draw again until the
+    # numbering plan accepts the number, as the vault's validation will insist.
+    while not phonenumbers.is_valid_number(phonenumbers.parse(f"+8210{middle}{last:04d}")):
+        middle, last = rng.randint(2000, 9999), rng.randint(0, 9999)
     user = rng.choice(name_pools.ko_user)
     if rng.random() < 0.5:
         user = f"{user}{rng.randint(1, 999)}"
