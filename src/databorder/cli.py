@@ -15,6 +15,7 @@ import typer
 from pydantic import ValidationError
 
 from databorder.errors import DataborderError, InvalidInput, problems_from_pydantic
+from databorder.ledger.cli import app as log_app
 from databorder.model import DataItem, Purpose, utcnow
 from databorder.settings import Settings, load_settings
 from databorder.vault.keys import KeyFileError
@@ -30,6 +31,7 @@ keys_app = typer.Typer(
     help="Service keys for the platform, telephony and officers.", no_args_is_help=True
 )
 app.add_typer(keys_app, name="keys")
+app.add_typer(log_app, name="log", help="The disclosure log: verify, heads, proofs.")
 
 EXIT_INVALID = 2
 EXIT_NOT_FOUND = 3
@@ -85,13 +87,6 @@ def init() -> None:
     with reported():
         for path in init_keys(settings):
             typer.echo(f"created key file {path}")
-        try:
-            from databorder.ledger.signing import ensure_signing_key  # noqa: PLC0415
-        except ImportError:
-            pass
-        else:
-            if ensure_signing_key(settings.log_signing_key_path):
-                typer.echo(f"created key file {settings.log_signing_key_path}")
     engine = make_engine(settings.database_url)
     upgrade(engine)
     engine.dispose()
@@ -342,17 +337,6 @@ def demo(
             port=port,
             echo=typer.echo,
         )
-
-
-def _add_ledger_commands() -> None:
-    try:
-        from databorder.ledger.cli import app as log_app  # noqa: PLC0415
-    except ImportError:
-        return
-    app.add_typer(log_app, name="log")
-
-
-_add_ledger_commands()
 
 
 def main(argv: list[str] | None = None) -> Any:

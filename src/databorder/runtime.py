@@ -13,7 +13,9 @@ from sqlalchemy import Engine as DbEngine
 from sqlalchemy.orm import Session, sessionmaker
 
 from databorder.gateway.seller import SellerAccess
-from databorder.gateway.services import Gateway, LeafLog
+from databorder.gateway.services import Gateway
+from databorder.ledger.log import StoredLog
+from databorder.ledger.signing import HeadSigner, ensure_signing_key, load_signing_key
 from databorder.model import utcnow
 from databorder.policy import Engine, load_pack
 from databorder.settings import Settings
@@ -32,7 +34,8 @@ class Runtime:
     vault: Vault
     gateway: Gateway
     seller: SellerAccess
-    log: LeafLog | None
+    log: StoredLog
+    signer: HeadSigner
     # The one clock the adapters read; tests move it instead of waiting for real time to pass.
     clock: Callable[[], datetime] = field(default=utcnow)
 
@@ -40,22 +43,15 @@ class Runtime:
         return self.clock()
 
 
-def _ledger(settings: Settings) -> LeafLog | None:
-    try:
-        from databorder.ledger.log import StoredLog  # noqa: PLC0415 (optional until it lands)
-    except ImportError:
-        return None
-    return StoredLog()  # type: ignore[no-any-return]
-
-
 def build(settings: Settings) -> Runtime:
-    """Raises KeyFileError if a key is missing or not private."""
+    """Raises KeyFileError if a key is missing or not private: no key, no service."""
     provider = LocalKeyFile(settings.master_key_path)
+    signing_key = load_signing_key(settings.log_signing_key_path)
     relay = RelayPool()
     db = make_engine(settings.database_url)
     engine = Engine(load_pack(settings.pack))
     vault = Vault(provider)
-    log = _ledger(settings)
+    log = StoredLog()
     return Runtime(
         settings=settings,
         db=db,
@@ -63,8 +59,9 @@ def build(settings: Settings) -> Runtime:
         engine=engine,
         vault=vault,
         gateway=Gateway(engine, log, settings.pre_delivery_cap_days, relay),
-        seller=SellerAccess(vault, relay),
+        seller=SellerAccess(vault, relay, log),
         log=log,
+        signer=HeadSigner(signing_key, log),
     )
 
 
@@ -74,4 +71,6 @@ def init_keys(settings: Settings) -> list[Path]:
     if not settings.master_key_path.exists():
         LocalKeyFile.create(settings.master_key_path)
         created.append(settings.master_key_path)
+    if ensure_signing_key(settings.log_signing_key_path):
+        created.append(settings.log_signing_key_path)
     return created

@@ -26,6 +26,8 @@ class Settings(BaseSettings):
     seller_rate_burst: int = Field(default=200, ge=1)
     # The retention sweeper runs inside the service this often (0: only `databorder sweep`).
     sweep_interval_seconds: float = Field(default=300.0, ge=0)
+    # A signed tree head is published this often when the log has grown (0: on demand only).
+    head_interval_seconds: float = Field(default=60.0, ge=0)
 
     @property
     def master_key_path(self) -> Path:

@@ -8,7 +8,7 @@ from fastapi import FastAPI
 
 from databorder import __version__
 from databorder.api import errors, observability
-from databorder.api.observability import LOGGER, Metrics
+from databorder.api.observability import LOGGER, Metrics, TemplatedRoute
 from databorder.api.ratelimit import RateLimiter
 from databorder.api.routes import (
     decisions,
@@ -20,6 +20,7 @@ from databorder.api.routes import (
     seller,
 )
 from databorder.gateway.sweeper import SweepReport, sweep
+from databorder.ledger.http import make_router
 from databorder.runtime import Runtime
 
 
@@ -40,15 +41,39 @@ def _sweep_once(runtime: Runtime) -> SweepReport:
         return sweep(session, runtime.now())
 
 
+async def _sign_heads_periodically(runtime: Runtime, interval: float) -> None:
+    """Publish a signed tree head on a schedule whenever the log has grown."""
+    while True:
+        await asyncio.sleep(interval)
+        try:
+            size = await asyncio.to_thread(_sign_head_once, runtime)
+        except Exception:
+            LOGGER.exception("signing a tree head failed", extra={"event": "head"})
+        else:
+            LOGGER.info("tree head", extra={"event": "head", "count": size})
+
+
+def _sign_head_once(runtime: Runtime) -> int:
+    with runtime.sessions.begin() as session:
+        return runtime.signer.current(session).tree_size
+
+
 def create_app(runtime: Runtime) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        interval = runtime.settings.sweep_interval_seconds
-        task = asyncio.create_task(_sweep_periodically(runtime, interval)) if interval else None
+        settings = runtime.settings
+        tasks = [
+            asyncio.create_task(job(runtime, interval))
+            for job, interval in (
+                (_sweep_periodically, settings.sweep_interval_seconds),
+                (_sign_heads_periodically, settings.head_interval_seconds),
+            )
+            if interval
+        ]
         try:
             yield
-        finally:  # graceful shutdown: stop the sweeper, then let the pool close
-            if task is not None:
+        finally:  # graceful shutdown: stop the periodic jobs, then let the pool close
+            for task in tasks:
                 task.cancel()
                 with suppress(asyncio.CancelledError):
                     await task
@@ -68,4 +93,5 @@ def create_app(runtime: Runtime) -> FastAPI:
     observability.install(app, app.state.metrics)
     for module in (health, decisions, disclosures, seller, relay, registry, marketplace):
         app.include_router(module.router)
+    app.include_router(make_router(runtime.sessions, runtime.signer, TemplatedRoute))
     return app

@@ -116,3 +116,4 @@ class SellerRead(Base):
     order_id: Mapped[str] = mapped_column(String(64))
     items: Mapped[list[str]]
     read_at: Mapped[datetime]
+    leaf_index: Mapped[int | None]  # where the read stands in the disclosure log

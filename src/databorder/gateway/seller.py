@@ -16,7 +16,8 @@ from sqlalchemy.orm import Session
 
 from databorder.errors import Gone, NotFound
 from databorder.gateway.models import AccessGrant, SellerRead
-from databorder.gateway.services import hash_token
+from databorder.gateway.services import LeafLog, hash_token
+from databorder.ledger.canonical import canonical_json
 from databorder.marketplace.models import Order
 from databorder.marketplace.services import ORDER_ITEMS_LABEL
 from databorder.model import DataItem, Disposition
@@ -43,9 +44,10 @@ class OrderView:
 
 
 class SellerAccess:
-    def __init__(self, vault: Vault, relay: RelayPool) -> None:
+    def __init__(self, vault: Vault, relay: RelayPool, log: LeafLog | None = None) -> None:
         self.vault = vault
         self.relay = relay
+        self.log = log
 
     def read(
         self, session: Session, recipient: Recipient, order_id: str, token: str, at: datetime
@@ -99,16 +101,34 @@ class SellerAccess:
             }
             for name, disposition in grant.items.items()
         }
-        session.add(
-            SellerRead(
-                id=str(uuid.uuid4()),
-                grant_id=grant.id,
-                recipient_id=recipient.id,
-                order_id=order_id,
-                items=sorted(grant.items),
-                read_at=at,
-            )
+        read = SellerRead(
+            id=str(uuid.uuid4()),
+            grant_id=grant.id,
+            recipient_id=recipient.id,
+            order_id=order_id,
+            items=sorted(grant.items),
+            read_at=at,
+            leaf_index=None,
         )
+        if self.log is not None:
+            (read.leaf_index,) = self.log.append_many(
+                session,
+                [
+                    canonical_json(
+                        {
+                            "type": "seller_read",
+                            "id": read.id,
+                            "read_at": at.isoformat(),
+                            "recipient_id": recipient.id,
+                            "order_id": order_id,
+                            "subject_id": grant.subject_id,
+                            "grant_id": grant.id,
+                            "items": read.items,
+                        }
+                    )
+                ],
+            )
+        session.add(read)
         session.flush()
         return OrderView(order_id, grant.id, grant.purpose.value, grant.expires_at, shown)
 

@@ -7,7 +7,6 @@ thousand disclosures cost a handful of queries, not thousands.
 """
 
 import hashlib
-import json
 import secrets
 import uuid
 from collections.abc import Sequence
@@ -23,6 +22,7 @@ from databorder.errors import Conflict, InvalidInput, NotFound
 from databorder.gateway.expiry import grant_expiry
 from databorder.gateway.models import AccessGrant, Disclosure
 from databorder.gateway.types import DisclosureAsk, DisclosureOutcome
+from databorder.ledger.canonical import canonical_json
 from databorder.marketplace.models import Buyer, Order
 from databorder.model import Disposition, RecipientRole
 from databorder.policy.engine import Engine
@@ -51,10 +51,6 @@ GRANT_TOKEN_PREFIX = "dbg_"  # noqa: S105 (a prefix, not a secret)
 def hash_token(token: str) -> str:
     """Tokens are 256-bit random, so a plain SHA-256 suffices: there is nothing to brute-force."""
     return hashlib.sha256(token.encode()).hexdigest()
-
-
-def canonical_json(value: Any) -> bytes:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
 def recipient_facts(row: Recipient) -> RecipientFacts:

@@ -66,13 +66,14 @@ def frontier(leaf_hashes: Sequence[bytes]) -> list[bytes]:
     log keeps them as rows instead of rehashing leaves.
     """
     stack: list[bytes] = []
-    for count, hashed in enumerate(leaf_hashes, start=1):
+    for size, hashed in enumerate(leaf_hashes, start=1):
         stack.append(hashed)
         # Each trailing zero bit of the new size closes one complete subtree.
-        while count & 1 == 0:
+        closing = size
+        while closing & 1 == 0:
             right = stack.pop()
             stack[-1] = node_hash(stack[-1], right)
-            count >>= 1
+            closing >>= 1
     return stack
 
 
@@ -165,7 +166,9 @@ def _check_index(index: int, size: int) -> None:
     if size < 0:
         raise ValueError(f"tree size must be >= 0, got {size}")
     if not 0 <= index < size:
-        raise ValueError(f"leaf index must be in 0..{size - 1} for a tree of size {size}, got {index}")
+        raise ValueError(
+            f"leaf index must be in 0..{size - 1} for a tree of size {size}, got {index}"
+        )
 
 
 def _check_sizes(old_size: int, new_size: int) -> None:
@@ -183,9 +186,16 @@ def _shift_past_zeros(first: int, second: int) -> tuple[int, int]:
     return first, second
 
 
-def _hash_problem(name: str, value: bytes) -> str | None:
-    if len(value) != HASH_SIZE:
-        return f"{name} has wrong size: expected {HASH_SIZE} bytes, got {len(value)}"
+def _hashes_problem(
+    first: bytes, second: bytes, proof: Sequence[bytes], first_name: str, second_name: str
+) -> str | None:
+    """A hash of the wrong length is a wrong proof (False), not an impossible argument."""
+    for name, value in ((first_name, first), (second_name, second)):
+        if len(value) != HASH_SIZE:
+            return f"{name} has wrong size: expected {HASH_SIZE} bytes, got {len(value)}"
+    for position, value in enumerate(proof):
+        if len(value) != HASH_SIZE:
+            return f"proof hash {position} has wrong size: expected {HASH_SIZE} bytes, got {len(value)}"
     return None
 
 
@@ -200,11 +210,8 @@ def explain_inclusion(
     expected = len(inclusion_ranges(index, size))
     if len(proof) != expected:
         return f"inclusion proof has wrong size: expected {expected}, got {len(proof)}"
-    for name, value in [("leaf hash", leaf_hash), ("root", root)] + [
-        (f"proof hash {i}", p) for i, p in enumerate(proof)
-    ]:
-        if problem := _hash_problem(name, value):
-            return problem
+    if problem := _hashes_problem(leaf_hash, root, proof, "leaf hash", "root"):
+        return problem
     first, last, result = index, size - 1, leaf_hash
     for sibling in proof:
         if last == 0:
@@ -240,11 +247,8 @@ def explain_consistency(
     expected = len(consistency_ranges(old_size, new_size))
     if len(proof) != expected:
         return f"consistency proof has wrong size: expected {expected}, got {len(proof)}"
-    for name, value in [("old root", old_root), ("new root", new_root)] + [
-        (f"proof hash {i}", p) for i, p in enumerate(proof)
-    ]:
-        if problem := _hash_problem(name, value):
-            return problem
+    if problem := _hashes_problem(old_root, new_root, proof, "old root", "new root"):
+        return problem
     if old_size == 0:
         # Without this, any claimed "old root" would pass for the empty tree.
         if old_root != EMPTY_ROOT:

@@ -44,7 +44,7 @@ class DemoSummary:
     grants_created: int
     grants_revoked_by_withdrawal: int
     deliveries: int
-    log_leaves: int | None
+    log_leaves: int
     seconds: dict[str, float] = field(default_factory=dict)
     disclosures_per_second: float = 0.0
     example: dict[str, str] | None = None
@@ -63,12 +63,6 @@ def _fresh(directory: Path) -> Settings:
         database_url=f"sqlite:///{directory / 'demo.db'}", key_dir=directory / "keys"
     )
     init_keys(settings)
-    try:
-        from databorder.ledger.signing import ensure_signing_key  # noqa: PLC0415
-    except ImportError:
-        pass
-    else:
-        ensure_signing_key(settings.log_signing_key_path)
     engine = make_engine(settings.database_url)
     upgrade(engine)
     engine.dispose()
@@ -140,9 +134,7 @@ def simulate(
         grants_created=sum(o.grant_id is not None for o in outcomes),
         grants_revoked_by_withdrawal=revoked,
         deliveries=deliveries,
-        log_leaves=(
-            sum(o.leaf_index is not None for o in outcomes) if rt.log is not None else None
-        ),
+        log_leaves=sum(o.leaf_index is not None for o in outcomes),
         seconds=seconds,
         disclosures_per_second=len(outcomes) / seconds["disclose"] if outcomes else 0.0,
     )
@@ -191,8 +183,7 @@ def _print(summary: DemoSummary, echo: Callable[[str], None]) -> None:
         f"grants: {summary.grants_created} created, {summary.grants_revoked_by_withdrawal} "
         f"revoked by later withdrawals; deliveries recorded: {summary.deliveries}"
     )
-    if summary.log_leaves is not None:
-        echo(f"disclosure log: {summary.log_leaves} leaves")
+    echo(f"disclosure log: {summary.log_leaves} leaves")
     timing = ", ".join(f"{k} {v:.2f} s" for k, v in summary.seconds.items())
     echo(f"time: {timing}; {summary.disclosures_per_second:,.0f} disclosures/s")
 

@@ -60,7 +60,7 @@ def post_disclosure(
             if outcome.grant_id
             else None
         ),
-        "log": {"leaf_index": outcome.leaf_index},
+        "log": {"leaf_index": outcome.leaf_index, "tree_size": rt.log.size(session)},
     }
 
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0001_initial
 Revises:
-Create Date: 2026-11-23 12:46:55.398427
+Create Date: 2026-11-23 12:54:20.625790
 """
 
 from collections.abc import Sequence
@@ -445,6 +445,7 @@ def upgrade() -> None:
         sa.Column("order_id", sa.String(length=64), nullable=False),
         sa.Column("items", sa.JSON(), nullable=False),
         sa.Column("read_at", databorder.store.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("leaf_index", sa.Integer(), nullable=True),
         sa.ForeignKeyConstraint(
             ["recipient_id", "grant_id"],
             ["access_grants.recipient_id", "access_grants.id"],

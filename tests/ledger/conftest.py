@@ -1,0 +1,47 @@
+"""A migrated SQLite database with an empty log, a signing key, and a fixed clock."""
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from databorder.ledger.log import StoredLog
+from databorder.ledger.signing import HeadSigner, create_signing_key
+from databorder.store.db import make_engine, make_sessionmaker
+
+FIXED_NOW = datetime(2026, 11, 23, 10, 0, 0, 123456, tzinfo=UTC)
+
+
+def fixed_clock() -> datetime:
+    return FIXED_NOW
+
+
+@pytest.fixture
+def engine(database_url: str) -> Iterator[Engine]:
+    engine = make_engine(database_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def sessions(engine: Engine) -> sessionmaker[Session]:
+    return make_sessionmaker(engine)
+
+
+@pytest.fixture
+def log() -> StoredLog:
+    return StoredLog(fixed_clock)
+
+
+@pytest.fixture
+def signing_key(tmp_path: Path) -> Ed25519PrivateKey:
+    return create_signing_key(tmp_path / "keys" / "log-signing.key")
+
+
+@pytest.fixture
+def signer(signing_key: Ed25519PrivateKey, log: StoredLog) -> HeadSigner:
+    return HeadSigner(signing_key, log, fixed_clock)
