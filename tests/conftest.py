@@ -21,7 +21,7 @@ from databorder.auth.services import Scope, ServiceKeys
 from databorder.runtime import Runtime, build, init_keys
 from databorder.settings import Settings
 from databorder.store.base import Base
-from databorder.store.db import make_engine
+from databorder.store.db import checkpoint, make_engine
 from databorder.store.migrate import upgrade
 from databorder.store.migrations import all_models  # noqa: F401 (every table, for TRUNCATE)
 from factories import add_buyer, add_consent, add_notice, add_order, add_recipient
@@ -32,8 +32,7 @@ def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("template") / "template.db"
     engine = make_engine(f"sqlite:///{path}")
     upgrade(engine)
-    with engine.connect() as conn:
-        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    checkpoint(engine)
     engine.dispose()
     return path
 

@@ -1,4 +1,4 @@
-"""A migrated SQLite database with an empty log, a signing key, and a fixed clock."""
+"""A migrated database (SQLite and PostgreSQL) with an empty log, a signing key, a fixed clock."""
 
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -18,6 +18,11 @@ FIXED_NOW = datetime(2026, 11, 23, 10, 0, 0, 123456, tzinfo=UTC)
 
 def fixed_clock() -> datetime:
     return FIXED_NOW
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ from sqlalchemy import select, text
 from databorder.model import DataItem
 from databorder.runtime import Runtime
 from databorder.settings import Settings
+from databorder.store.db import checkpoint
 from databorder.vault.crypto import SealError
 from databorder.vault.keys import KeyFileError, LocalKeyFile
 from databorder.vault.models import SealedItem
@@ -69,8 +70,7 @@ def test_plaintext_never_reaches_the_database_file(runtime: Runtime, settings: S
                 "address": DISTINCT["address"],
             },
         )
-    with runtime.db.connect() as conn:
-        conn.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
+    checkpoint(runtime.db)
     db_path = Path(settings.database_url.removeprefix("sqlite:///"))
     raw = b"".join(p.read_bytes() for p in db_path.parent.glob(db_path.name + "*"))
     for value in DISTINCT.values():
@@ -155,8 +155,7 @@ def test_erased_buyer_leaves_no_key_or_value_in_the_raw_database_bytes(
     assert len(sealed) == 3
     with runtime.sessions.begin() as s:
         RightsService(s, runtime.vault).erase("b-x", T0)
-    with runtime.db.connect() as conn:
-        conn.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
+    checkpoint(runtime.db)
     db_path = Path(settings.database_url.removeprefix("sqlite:///"))
     raw = b"".join(p.read_bytes() for p in db_path.parent.glob(db_path.name + "*"))
     assert wrapped not in raw  # the key is gone, so every copy of the values is noise

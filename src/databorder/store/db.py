@@ -2,7 +2,7 @@
 
 WAL lets the seller API read while the gateway writes; `foreign_keys` is off by default in
 SQLite and our integrity depends on it; pysqlite's own transaction handling is replaced by
-explicit BEGINs (SQLAlchemy's documented recipe) so that a disclosure and its log entry really
+explicit BEGIN IMMEDIATE (SQLAlchemy's documented recipe) so that a disclosure and its log entry really
 commit together or not at all.
 """
 
@@ -36,7 +36,10 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _sqlite_begin(connection: Any) -> None:
-    connection.exec_driver_sql("BEGIN")
+    # IMMEDIATE takes the write lock up front: two writers then queue (busy_timeout) instead of
+    # both reading under a shared lock and one failing with SQLITE_BUSY when it tries to write.
+    # Readers are not blocked in WAL mode.
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
@@ -60,3 +63,17 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
     """One unit of work: commit on success, roll back everything on any exception."""
     with factory.begin() as session:
         yield session
+
+
+def checkpoint(engine: Engine) -> None:
+    """Fold SQLite's WAL into the main file and truncate it (no-op on other databases).
+
+    Runs outside any transaction: a checkpoint inside one (our BEGIN IMMEDIATE) cannot proceed.
+    """
+    if engine.dialect.name != "sqlite":
+        return
+    raw = engine.raw_connection()
+    try:
+        raw.cursor().execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        raw.close()
