@@ -37,6 +37,7 @@ test: lint
 	$(BIN)/python -m pytest
 
 bench: setup
+	scripts/ensure-deb wrk
 	$(BIN)/python -m bench
 
 clean:

@@ -4,6 +4,7 @@ It is the only place that knows which concrete key provider, relay directory and
 services get, and it fails closed: missing key files stop it before anything is served.
 """
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -20,7 +21,8 @@ from databorder.model import utcnow
 from databorder.policy import Engine, load_pack
 from databorder.settings import Settings
 from databorder.store.db import make_engine, make_sessionmaker
-from databorder.vault.keys import LocalKeyFile
+from databorder.vault.crypto import KEY_BYTES
+from databorder.vault.keys import LocalKeyFile, read_secret_file, write_secret_file
 from databorder.vault.relay import RelayPool
 from databorder.vault.service import Vault
 
@@ -47,10 +49,11 @@ def build(settings: Settings) -> Runtime:
     """Raises KeyFileError if a key is missing or not private: no key, no service."""
     provider = LocalKeyFile(settings.master_key_path)
     signing_key = load_signing_key(settings.log_signing_key_path)
+    blind_key = read_secret_file(settings.blind_index_key_path, KEY_BYTES)
     relay = RelayPool()
     db = make_engine(settings.database_url)
     engine = Engine(load_pack(settings.pack))
-    vault = Vault(provider)
+    vault = Vault(provider, blind_key)
     log = StoredLog()
     return Runtime(
         settings=settings,
@@ -71,6 +74,9 @@ def init_keys(settings: Settings) -> list[Path]:
     if not settings.master_key_path.exists():
         LocalKeyFile.create(settings.master_key_path)
         created.append(settings.master_key_path)
+    if not settings.blind_index_key_path.exists():
+        write_secret_file(settings.blind_index_key_path, os.urandom(KEY_BYTES))
+        created.append(settings.blind_index_key_path)
     if ensure_signing_key(settings.log_signing_key_path):
         created.append(settings.log_signing_key_path)
     return created

@@ -34,6 +34,10 @@ class Settings(BaseSettings):
         return self.key_dir / "vault-master.key"
 
     @property
+    def blind_index_key_path(self) -> Path:
+        return self.key_dir / "blind-index.key"
+
+    @property
     def log_signing_key_path(self) -> Path:
         return self.key_dir / "log-signing.key"
 

@@ -92,15 +92,22 @@ def test_disclose_unknown_item_is_named(settings: Settings) -> None:
     assert "items: unknown item 'shoe_size'" in result.stderr
 
 
+@pytest.mark.parametrize("key", ["master", "blind", "signing"])
 @pytest.mark.parametrize("problem", ["missing", "readable"])
-def test_service_refuses_to_start_without_a_private_master_key(
-    settings: Settings, problem: str
+def test_service_refuses_to_start_without_each_private_key(
+    settings: Settings, key: str, problem: str
 ) -> None:
+    path = {
+        "master": settings.master_key_path,
+        "blind": settings.blind_index_key_path,
+        "signing": settings.log_signing_key_path,
+    }[key]
     if problem == "missing":
-        settings.master_key_path.unlink()
+        path.unlink()
     else:
-        settings.master_key_path.chmod(0o644)
+        path.chmod(0o644)
     result = run(settings, "recipients", "list")
     assert result.returncode == 1
     expected = "is missing" if problem == "missing" else "accessible to other users"
     assert expected in result.stderr
+    assert str(path) in result.stderr

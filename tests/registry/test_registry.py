@@ -134,3 +134,22 @@ def test_api_key_is_stored_hashed_and_authenticates(runtime: Runtime) -> None:
         assert key not in stored
         with pytest.raises(Unauthorized):
             RegistryService(s).authenticate(key + "x")
+
+
+def test_contact_errors_do_not_repeat_the_rejected_value() -> None:
+    from databorder.model.contact import (  # noqa: PLC0415
+        InvalidContactError,
+        normalise_email,
+        normalise_phone,
+    )
+
+    for call, value in (
+        (normalise_phone, "+82 10 5970 1234"),
+        (normalise_phone, "010-59x"),
+        (normalise_email, "minsu.kim@@example.kr"),
+    ):
+        with pytest.raises(InvalidContactError) as info:
+            call(value)
+        assert value not in str(info.value)
+        assert "5970" not in str(info.value)
+        assert "minsu" not in str(info.value)

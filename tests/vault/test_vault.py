@@ -1,5 +1,6 @@
 """The vault: sealed per buyer and per item, never stored in the clear, unreadable once shredded."""
 
+import hashlib
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,7 @@ from databorder.settings import Settings
 from databorder.store.db import checkpoint
 from databorder.vault.crypto import SealError
 from databorder.vault.keys import KeyFileError, LocalKeyFile
-from databorder.vault.models import SealedItem
+from databorder.vault.models import BlindIndex, SealedItem
 from databorder.vault.service import ShreddedError
 from factories import T0, add_buyer
 
@@ -164,3 +165,44 @@ def test_erased_buyer_leaves_no_key_or_value_in_the_raw_database_bytes(
     for value in DISTINCT.values():
         for encoded in _encodings(value):
             assert encoded not in raw
+
+
+def test_blind_index_finds_a_buyer_by_exact_phone_or_email(runtime: Runtime) -> None:
+    with runtime.sessions.begin() as s:
+        add_buyer(s, runtime, "b-1")
+        add_buyer(
+            s,
+            runtime,
+            "b-2",
+            pii={"name": "이서연", "phone": "010-9876-5432", "email": "Seoyeon@Example.kr"},
+        )
+    with runtime.sessions() as s:
+        find = runtime.vault.find
+        assert find(s, DataItem.PHONE, "010-2345-6789") == ["b-1"]
+        assert find(s, DataItem.PHONE, "+82 10-2345-6789") == ["b-1"]
+        assert find(s, DataItem.EMAIL, "seoyeon@example.kr") == ["b-2"]
+        assert find(s, DataItem.PHONE, "010-1111-2222") == []
+        digests = s.scalars(select(BlindIndex.digest)).all()
+        with pytest.raises(ValueError, match="no blind index"):
+            find(s, DataItem.NAME, "김민수")
+    # The digest is keyed: without the key, hashing candidate phone numbers finds nothing.
+    unkeyed = hashlib.sha256(b"+821023456789").digest()
+    assert unkeyed not in digests
+    assert all(b"821023456789" not in d for d in digests)
+    with runtime.sessions.begin() as s:
+        runtime.vault.shred(s, "b-1", T0)
+    with runtime.sessions() as s:
+        assert runtime.vault.find(s, DataItem.PHONE, "010-2345-6789") == []
+
+
+def test_officer_lookup_route_takes_the_value_in_the_body(runtime: Runtime, client: object) -> None:
+    with runtime.sessions.begin() as s:
+        add_buyer(s, runtime, "b-1")
+    answer = client.post(
+        "/v1/buyers/lookup",  # type: ignore[attr-defined]
+        json={"item": "phone", "value": "010-2345-6789"},
+    )
+    assert answer.status_code == 200
+    assert answer.json() == {"buyer_ids": ["b-1"]}
+    bad = client.post("/v1/buyers/lookup", json={"item": "name", "value": "김민수"})  # type: ignore[attr-defined]
+    assert bad.status_code == 422

@@ -14,6 +14,7 @@ from databorder.api.routes import (
     decisions,
     disclosures,
     health,
+    lookup,
     marketplace,
     registry,
     relay,
@@ -91,7 +92,7 @@ def create_app(runtime: Runtime) -> FastAPI:
     errors.install(app)
     app.state.metrics = Metrics()
     observability.install(app, app.state.metrics)
-    for module in (health, decisions, disclosures, seller, relay, registry, marketplace):
+    for module in (health, decisions, disclosures, seller, relay, registry, marketplace, lookup):
         app.include_router(module.router)
     app.include_router(make_router(runtime.sessions, runtime.signer, TemplatedRoute))
     return app

@@ -4,6 +4,8 @@ The associated data binds each ciphertext to its buyer and item, so a sealed pho
 copied into another buyer's row, or into the address slot, fails to open instead of leaking.
 """
 
+import hashlib
+import hmac
 import os
 
 from cryptography.exceptions import InvalidTag
@@ -42,3 +44,10 @@ def item_context(subject_id: str, item: str) -> bytes:
 
 def key_context(subject_id: str) -> bytes:
     return f"databorder/v1/data-key/{subject_id}".encode()
+
+
+def blind_digest(key: bytes, item: str, normalised: str) -> bytes:
+    """HMAC-SHA256 of one normalised value; the item is bound in so equal strings differ."""
+    return hmac.new(
+        key, f"databorder/v1/blind/{item}/{normalised}".encode(), hashlib.sha256
+    ).digest()

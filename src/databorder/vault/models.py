@@ -41,6 +41,19 @@ class SealedItem(Base):
     sealed: Mapped[bytes] = mapped_column(LargeBinary)  # nonce || AES-256-GCM ciphertext+tag
 
 
+class BlindIndex(Base):
+    """A keyed hash of a buyer's phone or email, for exact-match lookup without the value."""
+
+    __tablename__ = "vault_blind_index"
+    __table_args__ = (Index("ix_vault_blind_index_digest", "item", "digest"),)
+
+    subject_id: Mapped[str] = mapped_column(
+        ForeignKey("vault_keys.subject_id", ondelete="CASCADE"), primary_key=True
+    )
+    item: Mapped[DataItem] = mapped_column(enum_column(DataItem, "blind_item"), primary_key=True)
+    digest: Mapped[bytes] = mapped_column(LargeBinary(32))
+
+
 class RelayEndpoint(Base):
     """A virtual number or alias address; bound to at most one grant at a time."""
 

@@ -1,24 +1,40 @@
 """The vault: put, read and shred a buyer's personal data inside the caller's transaction."""
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from databorder.model import DataItem
-from databorder.vault.crypto import item_context, key_context, new_data_key, open_sealed, seal
+from databorder.model.contact import normalise_email, normalise_phone
+from databorder.vault.crypto import (
+    blind_digest,
+    item_context,
+    key_context,
+    new_data_key,
+    open_sealed,
+    seal,
+)
 from databorder.vault.keys import KeyProvider
-from databorder.vault.models import SealedItem, SubjectKey
+from databorder.vault.models import BlindIndex, SealedItem, SubjectKey
 
 
 class ShreddedError(LookupError):
     """The buyer's data key was destroyed: their data no longer exists in readable form."""
 
 
+# Items that can be looked up by exact value, and how each is normalised first.
+BLIND_ITEMS: dict[DataItem, Callable[[str], str]] = {
+    DataItem.PHONE: lambda v: normalise_phone(v, "KR"),
+    DataItem.EMAIL: lambda v: normalise_email(v).lower(),
+}
+
+
 class Vault:
-    def __init__(self, provider: KeyProvider) -> None:
+    def __init__(self, provider: KeyProvider, blind_key: bytes) -> None:
         self._provider = provider
+        self._blind_key = blind_key
 
     def _data_key(self, session: Session, subject_id: str) -> bytes:
         row = session.get(SubjectKey, subject_id)
@@ -48,6 +64,15 @@ class Vault:
     ) -> None:
         key = self._data_key_or_new(session, subject_id, at)
         for item, value in values.items():
+            normalise = BLIND_ITEMS.get(item)
+            if normalise is not None:
+                session.merge(
+                    BlindIndex(
+                        subject_id=subject_id,
+                        item=item,
+                        digest=blind_digest(self._blind_key, item.value, normalise(value)),
+                    )
+                )
             session.merge(
                 SealedItem(
                     subject_id=subject_id,
@@ -76,6 +101,23 @@ class Vault:
             for row in rows
         }
 
+    def find(self, session: Session, item: DataItem, value: str) -> list[str]:
+        """Buyers whose `item` equals `value` exactly (after normalising), e.g. for support."""
+        normalise = BLIND_ITEMS.get(item)
+        if normalise is None:
+            raise ValueError(
+                f"{item.value} has no blind index; searchable: "
+                f"{sorted(i.value for i in BLIND_ITEMS)}"
+            )
+        digest = blind_digest(self._blind_key, item.value, normalise(value))
+        return list(
+            session.scalars(
+                select(BlindIndex.subject_id)
+                .where(BlindIndex.item == item, BlindIndex.digest == digest)
+                .order_by(BlindIndex.subject_id)
+            )
+        )
+
     def seal_text(
         self, session: Session, subject_id: str, label: str, text: str, at: datetime
     ) -> bytes:
@@ -95,6 +137,7 @@ class Vault:
         row.wrapped_key = None
         row.shredded_at = at
         session.execute(delete(SealedItem).where(SealedItem.subject_id == subject_id))
+        session.execute(delete(BlindIndex).where(BlindIndex.subject_id == subject_id))
         return True
 
     def rewrap_all(self, session: Session, batch: int = 1000) -> int:

@@ -2,7 +2,7 @@
 
 Revision ID: 0001_initial
 Revises:
-Create Date: 2026-11-23 12:54:20.625790
+Create Date: 2026-11-23 13:00:40.835376
 """
 
 from collections.abc import Sequence
@@ -231,6 +231,42 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("recipient_api_keys", schema=None) as batch_op:
         batch_op.create_index("ix_recipient_api_keys_recipient", ["recipient_id"], unique=False)
+
+    op.create_table(
+        "vault_blind_index",
+        sa.Column("subject_id", sa.String(length=64), nullable=False),
+        sa.Column(
+            "item",
+            sa.Enum(
+                "name",
+                "phone",
+                "email",
+                "address",
+                "postal_code",
+                "customs_code",
+                "order_items",
+                "card_number",
+                "bank_account",
+                "rrn",
+                "birth_date",
+                name="blind_item",
+                native_enum=False,
+                create_constraint=True,
+                length=32,
+            ),
+            nullable=False,
+        ),
+        sa.Column("digest", sa.LargeBinary(length=32), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["subject_id"],
+            ["vault_keys.subject_id"],
+            name=op.f("fk_vault_blind_index_subject_id_vault_keys"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("subject_id", "item", name=op.f("pk_vault_blind_index")),
+    )
+    with op.batch_alter_table("vault_blind_index", schema=None) as batch_op:
+        batch_op.create_index("ix_vault_blind_index_digest", ["item", "digest"], unique=False)
 
     op.create_table(
         "vault_items",
@@ -486,6 +522,10 @@ def downgrade() -> None:
 
     op.drop_table("access_grants")
     op.drop_table("vault_items")
+    with op.batch_alter_table("vault_blind_index", schema=None) as batch_op:
+        batch_op.drop_index("ix_vault_blind_index_digest")
+
+    op.drop_table("vault_blind_index")
     with op.batch_alter_table("recipient_api_keys", schema=None) as batch_op:
         batch_op.drop_index("ix_recipient_api_keys_recipient")
 
