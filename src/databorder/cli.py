@@ -31,6 +31,8 @@ keys_app = typer.Typer(
     help="Service keys for the platform, telephony and officers.", no_args_is_help=True
 )
 app.add_typer(keys_app, name="keys")
+officers_app = typer.Typer(help="Privacy-officer accounts.", no_args_is_help=True)
+app.add_typer(officers_app, name="officers")
 app.add_typer(log_app, name="log", help="The disclosure log: verify, heads, proofs.")
 
 EXIT_INVALID = 2
@@ -272,6 +274,26 @@ def keys_issue(
     typer.echo(key)
 
 
+@officers_app.command("add")
+def officers_add(
+    username: str,
+    scope: Annotated[list[str], typer.Option(help="officer, platform or telephony; repeatable")],
+    password_stdin: Annotated[bool, typer.Option(help="read the password from stdin")] = False,
+) -> None:
+    """Create a privacy-officer account; the password is hashed with scrypt, never stored."""
+    from databorder.auth.services import Officers  # noqa: PLC0415
+
+    password = (
+        sys.stdin.readline().rstrip("\n")
+        if password_stdin
+        else typer.prompt("password", hide_input=True, confirmation_prompt=True)
+    )
+    rt = _runtime()
+    with reported(), rt.sessions.begin() as session:
+        Officers(session).add(username, password, scope, rt.now())
+    typer.echo(f"officer {username} created")
+
+
 @keys_app.command("rotate-master")
 def keys_rotate_master(
     purge: Annotated[
@@ -307,6 +329,62 @@ def serve(
     uvicorn.run(
         create_app(rt), host=host or settings.host, port=port or settings.port, log_level="info"
     )
+
+
+@app.command()
+def sim(
+    buyers: Annotated[int, typer.Option(min=1)] = 8_000_000,
+    sellers: Annotated[int, typer.Option(min=1)] = 180_000,
+    orders: Annotated[int, typer.Option(min=0)] = 30_000_000,
+    seed: Annotated[int, typer.Option()] = 1,
+    days: Annotated[int, typer.Option(min=1)] = 365,
+    batch: Annotated[int, typer.Option(min=100)] = 20_000,
+) -> None:
+    """Stream a world the size of the AliExpress case into the configured (empty) database."""
+    from datetime import timedelta  # noqa: PLC0415
+
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn  # noqa: PLC0415
+
+    from databorder.sim.bulk import load_bulk, report_json  # noqa: PLC0415
+    from databorder.store.db import make_engine  # noqa: PLC0415
+    from databorder.store.migrate import upgrade  # noqa: PLC0415
+    from databorder.vault.crypto import KEY_BYTES  # noqa: PLC0415
+    from databorder.vault.keys import LocalKeyFile, read_secret_file  # noqa: PLC0415
+
+    settings = _settings()
+    with reported():
+        provider = LocalKeyFile(settings.master_key_path)
+        blind_key = read_secret_file(settings.blind_index_key_path, KEY_BYTES)
+    engine = make_engine(settings.database_url)
+    upgrade(engine)
+    start = utcnow().replace(hour=0, minute=0, second=0, microsecond=0) - timedelta(days=days)
+    columns = (
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns) as bar:
+        tasks = {
+            "recipients": bar.add_task("recipients", total=sellers),
+            "buyers": bar.add_task("buyers", total=buyers),
+            "orders": bar.add_task("orders", total=orders),
+        }
+        report = load_bulk(
+            engine,
+            provider,
+            blind_key,
+            seed=seed,
+            buyers=buyers,
+            sellers=sellers,
+            orders=orders,
+            start=start,
+            days=days,
+            batch=batch,
+            progress=lambda what, n: bar.advance(tasks[what], n),
+        )
+    engine.dispose()
+    typer.echo(report_json(report))
 
 
 @app.command()

@@ -16,6 +16,7 @@ from databorder.api.routes import (
     health,
     lookup,
     marketplace,
+    officer,
     registry,
     relay,
     seller,
@@ -92,7 +93,17 @@ def create_app(runtime: Runtime) -> FastAPI:
     errors.install(app)
     app.state.metrics = Metrics()
     observability.install(app, app.state.metrics)
-    for module in (health, decisions, disclosures, seller, relay, registry, marketplace, lookup):
+    for module in (
+        health,
+        decisions,
+        disclosures,
+        seller,
+        relay,
+        registry,
+        marketplace,
+        lookup,
+        officer,
+    ):
         app.include_router(module.router)
     app.include_router(make_router(runtime.sessions, runtime.signer, TemplatedRoute))
     return app

@@ -6,8 +6,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Header, Request
 from sqlalchemy.orm import Session
 
-from databorder.auth.models import ServiceKey
-from databorder.auth.services import Scope, ServiceKeys
+from databorder.auth.services import Principal, Scope, ServiceKeys
 from databorder.registry.models import Recipient
 from databorder.registry.services import RegistryService
 from databorder.runtime import Runtime
@@ -33,24 +32,24 @@ SessionDep = Annotated[Session, Depends(transaction)]
 def calling_recipient(
     session: SessionDep, authorization: Annotated[str | None, Header()] = None
 ) -> Recipient:
-    return RegistryService(session).authenticate(_bearer(authorization))
+    return RegistryService(session).authenticate(bearer(authorization))
 
 
 RecipientDep = Annotated[Recipient, Depends(calling_recipient)]
 
 
-def _bearer(authorization: str | None) -> str | None:
+def bearer(authorization: str | None) -> str | None:
     if authorization is None or not authorization.startswith("Bearer "):
         return None
     return authorization.removeprefix("Bearer ").strip()
 
 
 def requires(scope: Scope) -> Any:
-    """A dependency that admits only a service key holding `scope`."""
+    """A dependency that admits a service key or an officer session holding `scope`."""
 
     def check(
-        session: SessionDep, authorization: Annotated[str | None, Header()] = None
-    ) -> ServiceKey:
-        return ServiceKeys(session).require(_bearer(authorization), scope)
+        session: SessionDep, rt: RuntimeDep, authorization: Annotated[str | None, Header()] = None
+    ) -> Principal:
+        return ServiceKeys(session).require(bearer(authorization), scope, rt.now())
 
     return Depends(check)

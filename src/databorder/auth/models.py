@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import String
+from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from databorder.store.base import Base
@@ -16,4 +16,30 @@ class ServiceKey(Base):
     scopes: Mapped[list[str]]
     prefix: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+
+
+class OfficerAccount(Base):
+    """A person (privacy officer, administrator) who signs in with a password."""
+
+    __tablename__ = "officer_accounts"
+
+    username: Mapped[str] = mapped_column(String(64), primary_key=True)
+    password_hash: Mapped[str] = mapped_column(String(200))  # scrypt$n$r$p$salt$hash
+    scopes: Mapped[list[str]]
+    created_at: Mapped[datetime]
+    disabled_at: Mapped[datetime | None]
+
+
+class OfficerSession(Base):
+    """A signed-in officer's bearer token; only its hash is kept, and it expires."""
+
+    __tablename__ = "officer_sessions"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    username: Mapped[str] = mapped_column(
+        ForeignKey("officer_accounts.username", ondelete="CASCADE")
+    )
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
     revoked_at: Mapped[datetime | None]

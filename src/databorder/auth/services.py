@@ -6,15 +6,23 @@ officer's registry and audit routes).
 """
 
 import hashlib
+import re
 import secrets
 from collections.abc import Iterable
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from sqlalchemy.orm import Session
 
-from databorder.auth.models import ServiceKey
-from databorder.errors import InvalidInput, Unauthorized
+from databorder.auth.models import OfficerAccount, OfficerSession, ServiceKey
+from databorder.auth.passwords import (
+    WeakPasswordError,
+    check_strength,
+    hash_password,
+    verify_password,
+)
+from databorder.errors import Conflict, InvalidInput, Unauthorized
 
 SERVICE_KEY_PREFIX = "dbs_"
 
@@ -32,6 +40,14 @@ class Forbidden(Unauthorized):
 def hash_key(key: str) -> str:
     """Keys are 256-bit random strings: a fast hash is enough, there is nothing to guess."""
     return hashlib.sha256(key.encode()).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """Who is calling (a service key's holder or a signed-in officer) and what they may do."""
+
+    name: str
+    scopes: tuple[str, ...]
 
 
 class ServiceKeys:
@@ -61,12 +77,89 @@ class ServiceKeys:
         self.session.flush()
         return key
 
-    def require(self, key: str | None, scope: Scope) -> ServiceKey:
+    def require(self, key: str | None, scope: Scope, at: datetime) -> Principal:
+        """The caller behind a bearer credential (service key or officer session), if allowed."""
         if not key:
-            raise Unauthorized("missing service key: send it as 'Authorization: Bearer <key>'")
-        row = self.session.get(ServiceKey, hash_key(key))
-        if row is None or row.revoked_at is not None:
-            raise Unauthorized("unknown or revoked service key")
-        if scope.value not in row.scopes:
-            raise Forbidden(f"this key may not use scope {scope.value!r}")
-        return row
+            raise Unauthorized("missing credentials: send 'Authorization: Bearer <key or session>'")
+        if key.startswith(SESSION_PREFIX):
+            principal = Officers(self.session).principal(key, at)
+        else:
+            row = self.session.get(ServiceKey, hash_key(key))
+            if row is None or row.revoked_at is not None:
+                raise Unauthorized("unknown or revoked service key")
+            principal = Principal(f"key:{row.name}", tuple(row.scopes))
+        if scope.value not in principal.scopes:
+            raise Forbidden(f"these credentials may not use scope {scope.value!r}")
+        return principal
+
+
+SESSION_PREFIX = "dbo_"
+SESSION_HOURS = 8
+
+
+class Officers:
+    """Privacy-officer accounts: passwords hashed with scrypt, sessions as expiring tokens."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, username: str, password: str, scopes: Iterable[str], at: datetime) -> None:
+        wanted = list(dict.fromkeys(scopes))
+        if not re.fullmatch(r"[a-z][a-z0-9._-]{2,63}", username):
+            raise InvalidInput.one("username", "3-64 lower-case letters, digits, '.', '_' or '-'")
+        if not wanted or any(s not in Scope.__members__.values() for s in wanted):
+            raise InvalidInput.one("scopes", f"expected some of {[s.value for s in Scope]}")
+        try:
+            check_strength(password, username)
+        except WeakPasswordError as exc:
+            raise InvalidInput.one("password", str(exc)) from exc
+        if self.session.get(OfficerAccount, username) is not None:
+            raise Conflict(f"officer {username!r} exists already")
+        self.session.add(
+            OfficerAccount(
+                username=username,
+                password_hash=hash_password(password),
+                scopes=wanted,
+                created_at=at,
+                disabled_at=None,
+            )
+        )
+        self.session.flush()
+
+    def login(self, username: str, password: str, at: datetime) -> tuple[str, datetime]:
+        """A new session token (shown once) and its expiry; one answer for every failure."""
+        account = self.session.get(OfficerAccount, username)
+        stored = account.password_hash if account is not None else _DUMMY_HASH
+        valid = verify_password(password, stored)  # hash even for unknown users: equal timing
+        if account is None or account.disabled_at is not None or not valid:
+            raise Unauthorized("wrong username or password")
+        token = SESSION_PREFIX + secrets.token_urlsafe(32)
+        expires = at + timedelta(hours=SESSION_HOURS)
+        self.session.add(
+            OfficerSession(
+                token_hash=hash_key(token),
+                username=username,
+                created_at=at,
+                expires_at=expires,
+                revoked_at=None,
+            )
+        )
+        self.session.flush()
+        return token, expires
+
+    def logout(self, token: str, at: datetime) -> None:
+        row = self.session.get(OfficerSession, hash_key(token))
+        if row is not None and row.revoked_at is None:
+            row.revoked_at = at
+
+    def principal(self, token: str, at: datetime) -> Principal:
+        row = self.session.get(OfficerSession, hash_key(token))
+        if row is None or row.revoked_at is not None or row.expires_at <= at:
+            raise Unauthorized("unknown, expired or signed-out session; sign in again")
+        account = self.session.get(OfficerAccount, row.username)
+        if account is None or account.disabled_at is not None:
+            raise Unauthorized("this account is disabled")
+        return Principal(f"officer:{account.username}", tuple(account.scopes))
+
+
+_DUMMY_HASH = hash_password("not a real password, only for timing")

@@ -2,7 +2,7 @@
 
 Revision ID: 0001_initial
 Revises:
-Create Date: 2026-11-23 13:00:40.835376
+Create Date: 2026-11-23 13:03:45.325204
 """
 
 from collections.abc import Sequence
@@ -87,6 +87,15 @@ def upgrade() -> None:
         sa.Column("summary", sa.Text(), nullable=False),
         sa.Column("content_sha256", sa.String(length=64), nullable=True),
         sa.PrimaryKeyConstraint("version", name=op.f("pk_notice_versions")),
+    )
+    op.create_table(
+        "officer_accounts",
+        sa.Column("username", sa.String(length=64), nullable=False),
+        sa.Column("password_hash", sa.String(length=200), nullable=False),
+        sa.Column("scopes", sa.JSON(), nullable=False),
+        sa.Column("created_at", databorder.store.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("disabled_at", databorder.store.base.UTCDateTime(timezone=True), nullable=True),
+        sa.PrimaryKeyConstraint("username", name=op.f("pk_officer_accounts")),
     )
     op.create_table(
         "recipients",
@@ -190,6 +199,21 @@ def upgrade() -> None:
     with op.batch_alter_table("consents", schema=None) as batch_op:
         batch_op.create_index("ix_consents_id", ["id"], unique=False)
 
+    op.create_table(
+        "officer_sessions",
+        sa.Column("token_hash", sa.String(length=64), nullable=False),
+        sa.Column("username", sa.String(length=64), nullable=False),
+        sa.Column("created_at", databorder.store.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("expires_at", databorder.store.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("revoked_at", databorder.store.base.UTCDateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["username"],
+            ["officer_accounts.username"],
+            name=op.f("fk_officer_sessions_username_officer_accounts"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("token_hash", name=op.f("pk_officer_sessions")),
+    )
     op.create_table(
         "orders",
         sa.Column("buyer_id", sa.String(length=64), nullable=False),
@@ -535,6 +559,7 @@ def downgrade() -> None:
         batch_op.drop_index("ix_orders_id")
 
     op.drop_table("orders")
+    op.drop_table("officer_sessions")
     with op.batch_alter_table("consents", schema=None) as batch_op:
         batch_op.drop_index("ix_consents_id")
 
@@ -545,6 +570,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_recipients_country"))
 
     op.drop_table("recipients")
+    op.drop_table("officer_accounts")
     op.drop_table("notice_versions")
     op.drop_table("log_state")
     op.drop_table("log_nodes")
