@@ -96,6 +96,11 @@ class ConsentService:
         return found
 
 
+# Stored values to members by dict lookup: Enum(value) is slow on the disclosure hot path.
+_ITEMS = {i.value: i for i in DataItem}
+_PURPOSES = {p.value: p for p in Purpose}
+
+
 def to_facts(rows: Sequence[Consent]) -> tuple[ConsentFacts, ...]:
     return tuple(
         ConsentFacts(
@@ -104,8 +109,8 @@ def to_facts(rows: Sequence[Consent]) -> tuple[ConsentFacts, ...]:
             notice_version=r.notice_version,
             recipients=frozenset(r.recipients),
             countries=frozenset(r.countries),
-            items=frozenset(DataItem(i) for i in r.items),
-            purposes=frozenset(Purpose(p) for p in r.purposes),
+            items=frozenset(_ITEMS[i] for i in r.items),
+            purposes=frozenset(_PURPOSES[p] for p in r.purposes),
             given_at=r.given_at,
             withdrawn_at=r.withdrawn_at,
         )

@@ -12,9 +12,9 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import Table, insert, select, update
 from sqlalchemy.orm import Session
 
 from databorder.consent.services import ConsentService, to_facts
@@ -24,7 +24,7 @@ from databorder.gateway.models import AccessGrant, Disclosure
 from databorder.gateway.types import DisclosureAsk, DisclosureOutcome
 from databorder.ledger.canonical import canonical_json
 from databorder.marketplace.models import Buyer, Order
-from databorder.model import Disposition, RecipientRole
+from databorder.model import DataItem, Disposition, RecipientRole
 from databorder.policy.engine import Engine
 from databorder.policy.types import (
     Contact,
@@ -44,6 +44,10 @@ class LeafLog(Protocol):
 
     def append_many(self, session: Session, datas: Sequence[bytes]) -> list[int]: ...
 
+
+# Core tables for bulk INSERTs: one executemany per table per batch, no ORM object per row.
+_GRANTS = cast(Table, AccessGrant.__table__)
+_DISCLOSURES = cast(Table, Disclosure.__table__)
 
 GRANT_TOKEN_PREFIX = "dbg_"  # noqa: S105 (a prefix, not a secret)
 
@@ -68,20 +72,20 @@ def recipient_facts(row: Recipient) -> RecipientFacts:
 
 
 def leaf_record(
-    disclosure: Disclosure, decision: Decision, expires_at: datetime | None
+    row: dict[str, Any], decision: Decision, expires_at: datetime | None
 ) -> dict[str, Any]:
     """The log leaf's content: what was asked, what was decided and why, and for how long."""
     return {
         "type": "disclosure",
-        "id": disclosure.id,
-        "decided_at": disclosure.decided_at.isoformat(),
-        "order_id": disclosure.order_id,
-        "subject_id": disclosure.subject_id,
-        "recipient_id": disclosure.recipient_id,
-        "recipient_country": disclosure.recipient_country,
-        "purpose": disclosure.purpose.value,
-        "requested": disclosure.requested,
-        "dispositions": disclosure.dispositions,
+        "id": row["id"],
+        "decided_at": row["decided_at"].isoformat(),
+        "order_id": row["order_id"],
+        "subject_id": row["subject_id"],
+        "recipient_id": row["recipient_id"],
+        "recipient_country": row["recipient_country"],
+        "purpose": row["purpose"].value,
+        "requested": row["requested"],
+        "dispositions": row["dispositions"],
         "allowed": decision.allowed,
         "cross_border": decision.cross_border,
         "ground": decision.ground.value if decision.ground else None,
@@ -92,11 +96,11 @@ def leaf_record(
             for r in decision.reasons
         ],
         "consent_id": decision.consent_id,
-        "grant_id": disclosure.grant_id,
+        "grant_id": row["grant_id"],
         "access_expires_at": expires_at.isoformat() if expires_at else None,
-        "pack": disclosure.pack,
-        "pack_version": disclosure.pack_version,
-        "legal_mandate": disclosure.legal_mandate,
+        "pack": row["pack"],
+        "pack_version": row["pack_version"],
+        "legal_mandate": row["legal_mandate"],
     }
 
 
@@ -119,7 +123,11 @@ class Gateway:
     def disclose_many(
         self, session: Session, asks: Sequence[tuple[DisclosureAsk, datetime]]
     ) -> list[DisclosureOutcome]:
-        """Decide and record every ask; all or nothing (the caller's transaction)."""
+        """Decide and record every ask; all or nothing (the caller's transaction).
+
+        Rows are written with bulk INSERTs (one statement per table per batch), not as ORM
+        objects: building and flushing an object per row cost two thirds of the time.
+        """
         orders = {
             o.id: o for o in rows_where_in(session, Order, Order.id, (a.order_id for a, _ in asks))
         }
@@ -145,7 +153,9 @@ class Gateway:
 
         outcomes: list[DisclosureOutcome] = []
         leaves: list[bytes] = []
-        disclosures: list[Disclosure] = []
+        grant_rows: list[dict[str, Any]] = []
+        disclosure_rows: list[dict[str, Any]] = []
+        relayed: list[tuple[str, str, DataItem]] = []
         for ask, at in asks:
             order = orders[ask.order_id]
             recipient = recipients[ask.recipient_id]
@@ -188,74 +198,70 @@ class Gateway:
                 grant_id = str(uuid.uuid4())
                 token = GRANT_TOKEN_PREFIX + secrets.token_urlsafe(32)
                 expires_at = grant_expiry(
-                    order.ordered_at,
-                    order.delivered_at,
-                    days,
-                    self.pre_delivery_cap_days,
+                    order.ordered_at, order.delivered_at, days, self.pre_delivery_cap_days
                 )
-                session.add(
-                    AccessGrant(
-                        id=grant_id,
-                        token_hash=hash_token(token),
-                        order_id=order.id,
-                        recipient_id=recipient.id,
-                        subject_id=buyer.id,
-                        purpose=ask.purpose,
-                        items={i.value: d.value for i, d in decision.released().items()},
-                        ground=decision.ground,
-                        consent_id=decision.consent_id,
-                        access_days=days,
-                        created_at=at,
-                        expires_at=expires_at,
-                        revoked_at=None,
-                        revoke_reason=None,
-                    )
+                released = decision.released()
+                grant_rows.append(
+                    {
+                        "recipient_id": recipient.id,
+                        "id": grant_id,
+                        "token_hash": hash_token(token),
+                        "order_id": order.id,
+                        "subject_id": buyer.id,
+                        "purpose": ask.purpose,
+                        "items": {i.value: d.value for i, d in released.items()},
+                        "ground": decision.ground,
+                        "consent_id": decision.consent_id,
+                        "access_days": days,
+                        "created_at": at,
+                        "expires_at": expires_at,
+                        "revoked_at": None,
+                        "revoke_reason": None,
+                    }
                 )
-            disclosure = Disclosure(
-                id=str(uuid.uuid4()),
-                order_id=order.id,
-                recipient_id=recipient.id,
-                subject_id=buyer.id,
-                purpose=ask.purpose,
-                requested=[i.value for i in decision.items],
-                dispositions={i.value: d.value for i, d in decision.items.items()},
-                allowed=decision.allowed,
-                cross_border=decision.cross_border,
-                recipient_country=recipient.country,
-                ground=decision.ground,
-                article=decision.article,
-                rule=decision.rule,
-                reasons=[r.code.value for r in decision.reasons],
-                consent_id=decision.consent_id,
-                pack=pack.name,
-                pack_version=pack.version,
-                legal_mandate=ask.legal_mandate,
-                decided_at=at,
-                grant_id=grant_id,
-                leaf_index=None,
-            )
-            disclosures.append(disclosure)
-            leaves.append(canonical_json(leaf_record(disclosure, decision, expires_at)))
+                relayed.extend(
+                    (recipient.id, grant_id, item)
+                    for item, d in released.items()
+                    if d is Disposition.RELAY
+                )
+            row = {
+                "subject_id": buyer.id,
+                "id": str(uuid.uuid4()),
+                "order_id": order.id,
+                "recipient_id": recipient.id,
+                "purpose": ask.purpose,
+                "requested": [i.value for i in decision.items],
+                "dispositions": {i.value: d.value for i, d in decision.items.items()},
+                "allowed": decision.allowed,
+                "cross_border": decision.cross_border,
+                "recipient_country": recipient.country,
+                "ground": decision.ground,
+                "article": decision.article,
+                "rule": decision.rule,
+                "reasons": [r.code.value for r in decision.reasons],
+                "consent_id": decision.consent_id,
+                "pack": pack.name,
+                "pack_version": pack.version,
+                "legal_mandate": ask.legal_mandate,
+                "decided_at": at,
+                "grant_id": grant_id,
+                "leaf_index": None,
+            }
+            disclosure_rows.append(row)
+            leaves.append(canonical_json(leaf_record(row, decision, expires_at)))
             outcomes.append(
-                DisclosureOutcome(disclosure.id, decision, grant_id, token, expires_at, None)
+                DisclosureOutcome(str(row["id"]), decision, grant_id, token, expires_at, None)
             )
-        session.flush()  # grants first: disclosures and relay endpoints reference them
-        relayed = [
-            (ask.recipient_id, o.grant_id, item)
-            for (ask, _), o in zip(asks, outcomes, strict=True)
-            if o.grant_id is not None
-            for item, d in o.decision.items.items()
-            if d is Disposition.RELAY
-        ]
+        if grant_rows:  # grants first: disclosures and relay endpoints reference them
+            session.execute(insert(_GRANTS), grant_rows)
         if relayed:
             self.relay.bind(session, relayed, max(at for _, at in asks))
         if self.log is not None:
             indexes = self.log.append_many(session, leaves)
-            for disclosure, index in zip(disclosures, indexes, strict=True):
-                disclosure.leaf_index = index
+            for row, index in zip(disclosure_rows, indexes, strict=True):
+                row["leaf_index"] = index
             outcomes = [replace(o, leaf_index=i) for o, i in zip(outcomes, indexes, strict=True)]
-        session.add_all(disclosures)
-        session.flush()
+        session.execute(insert(_DISCLOSURES), disclosure_rows)
         return outcomes
 
     def mark_delivered(self, session: Session, order_id: str, at: datetime) -> int:

@@ -9,8 +9,9 @@ quarantine before reuse so that a late call never reaches the next buyer.
 import secrets
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session
 
 from databorder.model import DataItem
@@ -61,23 +62,29 @@ class RelayPool:
         }
         fresh = iter(candidates - taken)
         bound: dict[tuple[str, DataItem], str] = {}
+        fresh_rows: list[dict[str, object]] = []
         for recipient_id, grant_id, item in wanted:
             if item is DataItem.PHONE and free:
                 endpoint = free.pop()
                 endpoint.recipient_id, endpoint.grant_id = recipient_id, grant_id
                 endpoint.item, endpoint.bound_at, endpoint.released_at = item, at, None
+                value = endpoint.value
             else:
-                endpoint = RelayEndpoint(
-                    value=next(fresh) if item is DataItem.PHONE else self._mint_alias(),
-                    kind="phone" if item is DataItem.PHONE else "email",
-                    recipient_id=recipient_id,
-                    grant_id=grant_id,
-                    item=item,
-                    bound_at=at,
-                    released_at=None,
+                value = next(fresh) if item is DataItem.PHONE else self._mint_alias()
+                fresh_rows.append(
+                    {
+                        "value": value,
+                        "kind": "phone" if item is DataItem.PHONE else "email",
+                        "recipient_id": recipient_id,
+                        "grant_id": grant_id,
+                        "item": item.value,
+                        "bound_at": at,
+                        "released_at": None,
+                    }
                 )
-                session.add(endpoint)
-            bound[(grant_id, item)] = endpoint.value
+            bound[(grant_id, item)] = value
+        if fresh_rows:
+            session.execute(insert(cast(Table, RelayEndpoint.__table__)), fresh_rows)
         return bound
 
     def values_for(self, session: Session, grant_id: str) -> dict[DataItem, str]:
