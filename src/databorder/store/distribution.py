@@ -26,6 +26,7 @@ DISTRIBUTED: dict[str, Distributed] = {
     "orders": Distributed("buyer_id", SUBJECT),
     "vault_keys": Distributed("subject_id", SUBJECT),
     "vault_items": Distributed("subject_id", SUBJECT),
+    "vault_blind_index": Distributed("subject_id", SUBJECT),
     "disclosures": Distributed("subject_id", SUBJECT),
     "access_grants": Distributed("recipient_id", RECIPIENT),
     "seller_reads": Distributed("recipient_id", RECIPIENT),
@@ -33,7 +34,15 @@ DISTRIBUTED: dict[str, Distributed] = {
 
 # Small or globally unique: copied to every node (a relay number must be unique everywhere).
 REFERENCE = frozenset(
-    {"recipients", "recipient_api_keys", "notice_versions", "service_keys", "relay_endpoints"}
+    {
+        "recipients",
+        "recipient_api_keys",
+        "notice_versions",
+        "service_keys",
+        "relay_endpoints",
+        "officer_accounts",
+        "officer_sessions",
+    }
 )
 
 # The disclosure log: one sequence of indexes, appended under one lock on the coordinator.
