@@ -1,10 +1,15 @@
-"""FastAPI dependencies: the runtime, a transaction per request, the calling recipient."""
+"""FastAPI dependencies: the runtime, and who is calling.
 
-from collections.abc import Iterator
+Routes open their own transaction inside the endpoint (`with rt.sessions.begin()`), so the
+commit happens in the same thread as the work. A yield-dependency would commit in its teardown,
+one more hop through the thread pool and the event loop, and under load the log's row lock was
+held across that hop by every disclosure in turn; these dependencies only read, in short
+sessions of their own.
+"""
+
 from typing import Annotated, Any
 
 from fastapi import Depends, Header, Request
-from sqlalchemy.orm import Session
 
 from databorder.auth.services import Principal, Scope, ServiceKeys
 from databorder.registry.models import Recipient
@@ -20,19 +25,11 @@ def runtime(request: Request) -> Runtime:
 RuntimeDep = Annotated[Runtime, Depends(runtime)]
 
 
-def transaction(rt: RuntimeDep) -> Iterator[Session]:
-    """One transaction per request: committed if the route returns, rolled back if it raises."""
-    with rt.sessions.begin() as session:
-        yield session
-
-
-SessionDep = Annotated[Session, Depends(transaction)]
-
-
 def calling_recipient(
-    session: SessionDep, authorization: Annotated[str | None, Header()] = None
+    rt: RuntimeDep, authorization: Annotated[str | None, Header()] = None
 ) -> Recipient:
-    return RegistryService(session).authenticate(bearer(authorization))
+    with rt.sessions() as session:  # a short read of its own, closed before the route runs
+        return RegistryService(session).authenticate(bearer(authorization))
 
 
 RecipientDep = Annotated[Recipient, Depends(calling_recipient)]
@@ -47,9 +44,8 @@ def bearer(authorization: str | None) -> str | None:
 def requires(scope: Scope) -> Any:
     """A dependency that admits a service key or an officer session holding `scope`."""
 
-    def check(
-        session: SessionDep, rt: RuntimeDep, authorization: Annotated[str | None, Header()] = None
-    ) -> Principal:
-        return ServiceKeys(session).require(bearer(authorization), scope, rt.now())
+    def check(rt: RuntimeDep, authorization: Annotated[str | None, Header()] = None) -> Principal:
+        with rt.sessions() as session:  # a short read of its own, closed before the route runs
+            return ServiceKeys(session).require(bearer(authorization), scope, rt.now())
 
     return Depends(check)

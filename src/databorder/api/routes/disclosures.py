@@ -6,7 +6,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Request, status
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from databorder.api.deps import RuntimeDep, SessionDep, requires
+from databorder.api.deps import RuntimeDep, requires
 from databorder.api.observability import TemplatedRoute
 from databorder.auth.services import Scope
 from databorder.errors import NotFound
@@ -37,13 +37,13 @@ class DisclosureIn(BaseModel):
     status_code=status.HTTP_201_CREATED,
     summary="Disclose an order's data to a recipient (or record the refusal)",
 )
-def post_disclosure(
-    body: DisclosureIn, rt: RuntimeDep, session: SessionDep, request: Request
-) -> dict[str, Any]:
+def post_disclosure(body: DisclosureIn, rt: RuntimeDep, request: Request) -> dict[str, Any]:
     ask = DisclosureAsk(
         body.order_id, body.recipient_id, body.purpose, tuple(body.items), body.legal_mandate
     )
-    outcome = rt.gateway.disclose(session, ask, body.at or rt.now())
+    with rt.sessions.begin() as session:  # committed before anything is counted or answered
+        outcome = rt.gateway.disclose(session, ask, body.at or rt.now())
+        tree_size = rt.log.size(session)
     decision = outcome.decision
     metrics = request.app.state.metrics
     metrics.count_decision(
@@ -54,37 +54,38 @@ def post_disclosure(
     metrics.disclosures.labels(str(decision.allowed).lower()).inc()
     return {
         "disclosure_id": outcome.disclosure_id,
-        "decision": decision_to_json(outcome.decision),
+        "decision": decision_to_json(decision),
         "grant": (
             {"id": outcome.grant_id, "token": outcome.grant_token, "expires_at": outcome.expires_at}
             if outcome.grant_id
             else None
         ),
-        "log": {"leaf_index": outcome.leaf_index, "tree_size": rt.log.size(session)},
+        "log": {"leaf_index": outcome.leaf_index, "tree_size": tree_size},
     }
 
 
 @router.get("/v1/disclosures/{disclosure_id}", summary="A recorded disclosure")
-def get_disclosure(disclosure_id: str, session: SessionDep) -> dict[str, Any]:
-    row = by_id(session, Disclosure, disclosure_id)
-    if row is None:
-        raise NotFound("disclosure", disclosure_id)
-    return {
-        "id": row.id,
-        "order_id": row.order_id,
-        "recipient_id": row.recipient_id,
-        "subject_id": row.subject_id,
-        "purpose": row.purpose,
-        "requested": row.requested,
-        "dispositions": row.dispositions,
-        "allowed": row.allowed,
-        "cross_border": row.cross_border,
-        "ground": row.ground,
-        "article": row.article,
-        "rule": row.rule,
-        "reasons": row.reasons,
-        "consent_id": row.consent_id,
-        "grant_id": row.grant_id,
-        "decided_at": row.decided_at,
-        "leaf_index": row.leaf_index,
-    }
+def get_disclosure(rt: RuntimeDep, disclosure_id: str) -> dict[str, Any]:
+    with rt.sessions.begin() as session:
+        row = by_id(session, Disclosure, disclosure_id)
+        if row is None:
+            raise NotFound("disclosure", disclosure_id)
+        return {
+            "id": row.id,
+            "order_id": row.order_id,
+            "recipient_id": row.recipient_id,
+            "subject_id": row.subject_id,
+            "purpose": row.purpose,
+            "requested": row.requested,
+            "dispositions": row.dispositions,
+            "allowed": row.allowed,
+            "cross_border": row.cross_border,
+            "ground": row.ground,
+            "article": row.article,
+            "rule": row.rule,
+            "reasons": row.reasons,
+            "consent_id": row.consent_id,
+            "grant_id": row.grant_id,
+            "decided_at": row.decided_at,
+            "leaf_index": row.leaf_index,
+        }

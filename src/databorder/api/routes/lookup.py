@@ -8,7 +8,7 @@ from typing import Literal
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
-from databorder.api.deps import RuntimeDep, SessionDep, requires
+from databorder.api.deps import RuntimeDep, requires
 from databorder.api.observability import TemplatedRoute
 from databorder.auth.services import Scope
 from databorder.errors import InvalidInput
@@ -27,9 +27,10 @@ class LookupIn(BaseModel):
 
 
 @router.post("/v1/buyers/lookup", summary="Buyers whose phone or email matches exactly")
-def lookup(body: LookupIn, rt: RuntimeDep, session: SessionDep) -> dict[str, list[str]]:
-    try:
-        found = rt.vault.find(session, DataItem(body.item), body.value)
-    except ValueError as exc:
-        raise InvalidInput.one("value", str(exc)) from exc
-    return {"buyer_ids": found}
+def lookup(body: LookupIn, rt: RuntimeDep) -> dict[str, list[str]]:
+    with rt.sessions.begin() as session:
+        try:
+            found = rt.vault.find(session, DataItem(body.item), body.value)
+        except ValueError as exc:
+            raise InvalidInput.one("value", str(exc)) from exc
+        return {"buyer_ids": found}

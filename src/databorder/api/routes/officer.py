@@ -6,7 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Header, status
 from pydantic import BaseModel, ConfigDict, Field
 
-from databorder.api.deps import RuntimeDep, SessionDep, bearer
+from databorder.api.deps import RuntimeDep, bearer
 from databorder.api.observability import TemplatedRoute
 from databorder.auth.services import Officers
 
@@ -26,9 +26,10 @@ class SessionOut(BaseModel):
 
 
 @router.post("/v1/officer/login", summary="Sign in; the token is a bearer credential")
-def login(body: LoginIn, rt: RuntimeDep, session: SessionDep) -> SessionOut:
-    token, expires = Officers(session).login(body.username, body.password, rt.now())
-    return SessionOut(token=token, expires_at=expires)
+def login(body: LoginIn, rt: RuntimeDep) -> SessionOut:
+    with rt.sessions.begin() as session:
+        token, expires = Officers(session).login(body.username, body.password, rt.now())
+        return SessionOut(token=token, expires_at=expires)
 
 
 @router.post(
@@ -36,9 +37,8 @@ def login(body: LoginIn, rt: RuntimeDep, session: SessionDep) -> SessionOut:
     status_code=status.HTTP_204_NO_CONTENT,
     summary="End the session whose token is presented",
 )
-def logout(
-    rt: RuntimeDep, session: SessionDep, authorization: Annotated[str | None, Header()] = None
-) -> None:
-    token = bearer(authorization)
-    if token:
-        Officers(session).logout(token, rt.now())
+def logout(rt: RuntimeDep, authorization: Annotated[str | None, Header()] = None) -> None:
+    with rt.sessions.begin() as session:
+        token = bearer(authorization)
+        if token:
+            Officers(session).logout(token, rt.now())

@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, status
 
-from databorder.api.deps import RuntimeDep, SessionDep, requires
+from databorder.api.deps import RuntimeDep, requires
 from databorder.api.observability import TemplatedRoute
 from databorder.auth.services import Scope
 from databorder.registry.schemas import RecipientIn, RecipientOut, RecipientUpdate
@@ -17,34 +17,37 @@ router = APIRouter(
 
 @router.get("/v1/recipients", summary="List recipients")
 def list_recipients(
-    session: SessionDep, country: str | None = None, role: str | None = None
+    rt: RuntimeDep, country: str | None = None, role: str | None = None
 ) -> list[RecipientOut]:
-    return [to_out(r) for r in RegistryService(session).list(country, role)]
+    with rt.sessions.begin() as session:
+        return [to_out(r) for r in RegistryService(session).list(country, role)]
 
 
 @router.post("/v1/recipients", status_code=status.HTTP_201_CREATED, summary="Register a recipient")
-def create_recipient(body: RecipientIn, rt: RuntimeDep, session: SessionDep) -> RecipientOut:
-    return to_out(RegistryService(session).create(body, rt.now()))
+def create_recipient(body: RecipientIn, rt: RuntimeDep) -> RecipientOut:
+    with rt.sessions.begin() as session:
+        return to_out(RegistryService(session).create(body, rt.now()))
 
 
 @router.get("/v1/recipients/{recipient_id}", summary="One recipient")
-def get_recipient(recipient_id: str, session: SessionDep) -> RecipientOut:
-    return to_out(RegistryService(session).get(recipient_id))
+def get_recipient(rt: RuntimeDep, recipient_id: str) -> RecipientOut:
+    with rt.sessions.begin() as session:
+        return to_out(RegistryService(session).get(recipient_id))
 
 
 @router.patch("/v1/recipients/{recipient_id}", summary="Change a recipient")
-def update_recipient(
-    recipient_id: str, body: RecipientUpdate, rt: RuntimeDep, session: SessionDep
-) -> RecipientOut:
-    return to_out(RegistryService(session).update(recipient_id, body, rt.now()))
+def update_recipient(recipient_id: str, body: RecipientUpdate, rt: RuntimeDep) -> RecipientOut:
+    with rt.sessions.begin() as session:
+        return to_out(RegistryService(session).update(recipient_id, body, rt.now()))
 
 
 @router.post("/v1/recipients/import", summary="Import recipients from CSV (all rows or none)")
 def import_recipients(
-    rt: RuntimeDep, session: SessionDep, csv_text: Annotated[str, Body(media_type="text/csv")]
+    rt: RuntimeDep, csv_text: Annotated[str, Body(media_type="text/csv")]
 ) -> dict[str, int]:
-    created, updated = RegistryService(session).import_csv(csv_text, rt.now())
-    return {"created": created, "updated": updated}
+    with rt.sessions.begin() as session:
+        created, updated = RegistryService(session).import_csv(csv_text, rt.now())
+        return {"created": created, "updated": updated}
 
 
 @router.post(
@@ -52,5 +55,6 @@ def import_recipients(
     status_code=status.HTTP_201_CREATED,
     summary="Issue an API key for the recipient (shown once)",
 )
-def issue_key(recipient_id: str, rt: RuntimeDep, session: SessionDep) -> dict[str, str]:
-    return {"api_key": RegistryService(session).issue_api_key(recipient_id, rt.now())}
+def issue_key(recipient_id: str, rt: RuntimeDep) -> dict[str, str]:
+    with rt.sessions.begin() as session:
+        return {"api_key": RegistryService(session).issue_api_key(recipient_id, rt.now())}

@@ -5,7 +5,7 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from databorder.api.deps import RuntimeDep, SessionDep, requires
+from databorder.api.deps import RuntimeDep, requires
 from databorder.api.observability import TemplatedRoute
 from databorder.auth.services import Scope
 from databorder.gateway.relay import resolve
@@ -22,5 +22,6 @@ router = APIRouter(route_class=TemplatedRoute, tags=["relay"])
         410: {"description": "its grant ended (with the reason)"},
     },
 )
-def resolve_relay(value: str, rt: RuntimeDep, session: SessionDep) -> dict[str, Any]:
-    return asdict(resolve(session, rt.vault, value, rt.now()))
+def resolve_relay(value: str, rt: RuntimeDep) -> dict[str, Any]:
+    with rt.sessions.begin() as session:
+        return asdict(resolve(session, rt.vault, value, rt.now()))

@@ -5,7 +5,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Request
 
-from databorder.api.deps import RecipientDep, RuntimeDep, SessionDep
+from databorder.api.deps import RecipientDep, RuntimeDep
 from databorder.api.observability import TemplatedRoute
 
 router = APIRouter(route_class=TemplatedRoute, tags=["seller"])
@@ -26,8 +26,8 @@ def seller_order_data(
     x_grant_token: Annotated[str, Header(description="the grant token from the disclosure")],
     recipient: RecipientDep,
     rt: RuntimeDep,
-    session: SessionDep,
     request: Request,
 ) -> dict[str, Any]:
-    request.app.state.seller_limiter.take(recipient.id)
-    return asdict(rt.seller.read(session, recipient, order_id, x_grant_token, rt.now()))
+    with rt.sessions.begin() as session:
+        request.app.state.seller_limiter.take(recipient.id)
+        return asdict(rt.seller.read(session, recipient, order_id, x_grant_token, rt.now()))
