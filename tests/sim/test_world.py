@@ -12,11 +12,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from databorder.consent.schemas import ConsentIn
-from databorder.marketplace.schemas import BuyerPii
 from databorder.model import RecipientRole, country_code
 from databorder.model.contact import normalise_email, normalise_phone
-from databorder.registry.schemas import RecipientIn
 from databorder.sim import (
     World,
     generate_world,
@@ -25,6 +22,7 @@ from databorder.sim import (
     iter_recipients,
     world_digest,
 )
+from databorder.sim.load import buyer_in, consent_in, recipient_in
 
 KST = timezone(timedelta(hours=9))
 START = datetime(2026, 5, 1, tzinfo=KST)
@@ -129,22 +127,7 @@ def test_recipient_contacts_are_valid_for_their_country(world: World) -> None:
 
 def test_recipients_load_through_the_registry_schema(world: World) -> None:
     for r in world.recipients:
-        agent = r.domestic_agent
-        RecipientIn(
-            id=r.id,
-            legal_name=r.legal_name,
-            country=r.country,
-            role=r.role,
-            privacy_email=r.privacy_email,
-            privacy_phone=r.privacy_phone,
-            certifications=list(r.certifications),
-            contract_safeguards=r.contract_safeguards,
-            retention_days=r.retention_days,
-            disclosed_in_notice=r.disclosed_in_notice,
-            domestic_agent_name=agent.name if agent else None,
-            domestic_agent_email=agent.email if agent else None,
-            domestic_agent_phone=agent.phone if agent else None,
-        )
+        recipient_in(r)  # the demo loader's own conversion, validated by the schema
 
 
 def test_recipients_span_the_real_mix_of_a_cross_border_marketplace(world: World) -> None:
@@ -173,18 +156,7 @@ def test_buyers_have_valid_korean_personal_data(world: World) -> None:
         assert b.created_at < START
         assert country_code(b.residence) == b.residence
         assert b.card_number is None or _luhn_ok(b.card_number)
-        BuyerPii(
-            name=b.name,
-            phone=b.phone,
-            email=b.email,
-            address=b.address,
-            postal_code=b.postal_code,
-            customs_code=b.customs_code,
-            birth_date=b.birth_date.isoformat(),
-            rrn=b.rrn,
-            card_number=b.card_number,
-            bank_account=b.bank_account,
-        )
+        buyer_in(b)  # the demo loader's own conversion, validated by the schema
     residences = Counter(b.residence for b in world.buyers)
     assert residences.most_common(1)[0][0] == "KR"
     assert any(b.transfer_suspended for b in world.buyers)
@@ -224,18 +196,7 @@ def test_consents_are_coherent_and_load_through_the_consent_schema(world: World)
         assert c.withdrawn_at is None or c.withdrawn_at >= c.given_at
         assert versions[c.notice_version] <= c.given_at
         assert set(c.recipients) <= recipients
-        ConsentIn(
-            id=c.id,
-            subject_id=c.buyer_id,
-            kind=c.kind,
-            notice_version=c.notice_version,
-            recipients=list(c.recipients),
-            countries=list(c.countries),
-            items=list(c.items),
-            purposes=list(c.purposes),
-            given_at=c.given_at,
-            withdrawn_at=c.withdrawn_at,
-        )
+        consent_in(c)  # the demo loader's own conversion, validated by the schema
     kinds = Counter(c.kind for c in world.consents)
     assert len(kinds) == 3
     withdrawn = [c for c in world.consents if c.withdrawn_at is not None]

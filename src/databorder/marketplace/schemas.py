@@ -1,15 +1,12 @@
 """Buyers and orders as the marketplace sends them; personal data is validated, then sealed."""
 
-from datetime import datetime
 from typing import Annotated, Self
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
-from databorder.model import aware, country_code
+from databorder.model import country_code
 from databorder.model.contact import normalise_email, normalise_phone
-
-Instant = Annotated[datetime, AfterValidator(aware)]
-Ident = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$")]
+from databorder.model.fields import Ident, Instant
 
 
 class BuyerPii(BaseModel):

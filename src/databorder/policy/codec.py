@@ -5,20 +5,17 @@ must carry an offset. Errors are pydantic's, which name the field path; the adap
 into HTTP 422 or a CLI message.
 """
 
-from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Self
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from databorder.model import (
     ConsentKind,
     DataItem,
     Purpose,
     RecipientRole,
-    aware,
-    country_code,
 )
-from databorder.model.contact import normalise_email, normalise_phone
+from databorder.model.fields import Country, Email, Instant, Phone
 from databorder.policy.types import (
     ConsentFacts,
     Contact,
@@ -29,10 +26,6 @@ from databorder.policy.types import (
     SubjectFacts,
 )
 
-Country = Annotated[str, AfterValidator(country_code)]
-Instant = Annotated[datetime, AfterValidator(aware)]
-Email = Annotated[str, AfterValidator(normalise_email)]
-Phone = Annotated[str, AfterValidator(normalise_phone)]
 Id = Annotated[str, Field(min_length=1, max_length=128)]
 
 
@@ -40,10 +33,13 @@ class _Body(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class ConsentIn(_Body):
-    id: Id
+class ConsentTerms(BaseModel):
+    """What a consent covers, as every boundary receives it (a decision request, the ledger)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
     kind: ConsentKind
-    notice_version: str = Field(min_length=1)
+    notice_version: str = Field(min_length=1, max_length=32)
     recipients: list[Id] = []
     countries: list[Country] = []
     items: list[DataItem] = Field(min_length=1)
@@ -52,7 +48,7 @@ class ConsentIn(_Body):
     withdrawn_at: Instant | None = None
 
     @model_validator(mode="after")
-    def _coherent(self) -> "ConsentIn":
+    def _coherent(self) -> Self:
         if self.withdrawn_at is not None and self.withdrawn_at < self.given_at:
             raise ValueError(
                 "withdrawn_at is before given_at: a consent cannot be withdrawn before it was given"
@@ -60,6 +56,10 @@ class ConsentIn(_Body):
         if not self.recipients and not self.countries:
             raise ValueError("a consent must name at least one recipient or country")
         return self
+
+
+class ConsentIn(ConsentTerms):
+    id: Id
 
 
 class SubjectIn(_Body):

@@ -2,14 +2,11 @@
 
 from typing import Annotated, Self
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from databorder.model import RecipientRole, country_code
-from databorder.model.contact import normalise_email, normalise_phone
+from databorder.model import RecipientRole
+from databorder.model.fields import Country, Email, Phone
 
-Country = Annotated[str, AfterValidator(country_code)]
-Email = Annotated[str, AfterValidator(normalise_email)]
-Phone = Annotated[str, AfterValidator(normalise_phone)]
 RecipientId = Annotated[
     str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$")
 ]
