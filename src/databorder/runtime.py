@@ -1,6 +1,6 @@
 """The composition root: builds every service from the settings, once, for the CLI and the API.
 
-It is the only place that knows which concrete key provider, relay directory and log the
+It is the only place that knows which concrete key provider, relay pool and log the
 services get, and it fails closed: missing key files stop it before anything is served.
 """
 

@@ -4,7 +4,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from databorder.errors import Conflict, InvalidInput, NotFound
+from databorder.errors import Conflict, InvalidInput
 from databorder.marketplace.models import Buyer, Order
 from databorder.marketplace.schemas import BuyerIn, OrderIn
 from databorder.model import DataItem
@@ -62,10 +62,4 @@ class MarketplaceService:
         )
         self.session.add(row)
         self.session.flush()
-        return row
-
-    def get_order(self, order_id: str) -> Order:
-        row = by_id(self.session, Order, order_id)
-        if row is None:
-            raise NotFound("order", order_id)
         return row

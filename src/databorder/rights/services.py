@@ -59,9 +59,6 @@ class RightsService:
         buyer.transfer_suspended = True
         return RightsOutcome(subject_id, _revoke_all(self.session, subject_id, at, "suspended"))
 
-    def resume_transfers(self, subject_id: str) -> None:
-        self._buyer(subject_id).transfer_suspended = False
-
     def erase(self, subject_id: str, at: datetime) -> RightsOutcome:
         buyer = self._buyer(subject_id)
         revoked = _revoke_all(self.session, subject_id, at, "erased")

@@ -8,8 +8,6 @@ commit together or not at all.
 
 import os
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
@@ -78,13 +76,6 @@ def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
-
-
-@contextmanager
-def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
-    """One unit of work: commit on success, roll back everything on any exception."""
-    with factory.begin() as session:
-        yield session
 
 
 def checkpoint(engine: Engine) -> None:
