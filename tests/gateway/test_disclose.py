@@ -67,19 +67,18 @@ def test_refusal_is_recorded_with_reasons_and_no_grant(world: Runtime) -> None:
         assert count(s, AccessGrant) == 0
 
 
-class _CollidingLog:
-    """A log that hands out an index already used, so the record's insert itself fails."""
+class _BadIndexLog:
+    """A log that hands out an index the disclosures table refuses, so the record's insert fails."""
 
     def append_many(self, session: Session, datas: Sequence[bytes]) -> list[int]:
-        return [0] * len(datas)
+        return [-1] * len(datas)
 
 
 def test_record_write_failure_leaves_no_grant_behind(world: Runtime) -> None:
-    gateway = Gateway(world.engine, _CollidingLog())
     with world.sessions.begin() as s:
-        gateway.disclose(s, SHIP, AT)  # takes leaf index 0
+        world.gateway.disclose(s, SHIP, AT)  # a good one first
     with pytest.raises(IntegrityError), world.sessions.begin() as s:
-        gateway.disclose(s, SHIP, AT)  # the disclosure row collides on leaf_index 0
+        Gateway(world.engine, _BadIndexLog()).disclose(s, SHIP, AT)  # CHECK refuses the record
     with world.sessions() as s:
         assert count(s, Disclosure) == 1
         assert count(s, AccessGrant) == 1  # only the first one's grant

@@ -66,11 +66,11 @@ class Disclosure(Base):
         ForeignKeyConstraint(
             ["recipient_id", "grant_id"], ["access_grants.recipient_id", "access_grants.id"]
         ),
-        UniqueConstraint("subject_id", "leaf_index"),
+        # The log's own primary key makes indexes unique; here only their sign is checked.
+        CheckConstraint("leaf_index IS NULL OR leaf_index >= 0", name="leaf_index_nonnegative"),
         Index("ix_disclosures_id", "id"),
         Index("ix_disclosures_order", "order_id"),
         Index("ix_disclosures_recipient", "recipient_id"),
-        Index("ix_disclosures_leaf", "leaf_index"),
     )
 
     # Keyed by buyer first: the privacy center and the audit read a buyer's disclosures.

@@ -14,7 +14,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any, Protocol, cast
 
-from sqlalchemy import Table, insert, select, update
+from sqlalchemy import Table, select, update
 from sqlalchemy.orm import Session
 
 from databorder.consent.services import ConsentService, to_facts
@@ -35,7 +35,7 @@ from databorder.policy.types import (
     SubjectFacts,
 )
 from databorder.registry.models import Recipient
-from databorder.store.query import by_id, rowcount, rows_where_in
+from databorder.store.query import by_id, insert_rows, rowcount, rows_where_in
 from databorder.vault.relay import RelayPool
 
 
@@ -253,7 +253,7 @@ class Gateway:
                 DisclosureOutcome(str(row["id"]), decision, grant_id, token, expires_at, None)
             )
         if grant_rows:  # grants first: disclosures and relay endpoints reference them
-            session.execute(insert(_GRANTS), grant_rows)
+            insert_rows(session, _GRANTS, grant_rows)
         if relayed:
             self.relay.bind(session, relayed, max(at for _, at in asks))
         if self.log is not None:
@@ -261,7 +261,7 @@ class Gateway:
             for row, index in zip(disclosure_rows, indexes, strict=True):
                 row["leaf_index"] = index
             outcomes = [replace(o, leaf_index=i) for o, i in zip(outcomes, indexes, strict=True)]
-        session.execute(insert(_DISCLOSURES), disclosure_rows)
+        insert_rows(session, _DISCLOSURES, disclosure_rows)
         return outcomes
 
     def mark_delivered(self, session: Session, order_id: str, at: datetime) -> int:

@@ -30,6 +30,7 @@ from databorder.ledger.merkle import (
 )
 from databorder.ledger.models import LogLeaf, LogNode, LogState
 from databorder.model import utcnow
+from databorder.store.query import insert_rows
 
 # Bound the OR list of one node lookup (SQLite parses it as a chain, with a depth limit of
 # 1000); a proof needs far fewer (about 2 * log2(n)).
@@ -183,9 +184,9 @@ class StoredLog:
                 level += 1
                 nodes.append({"level": level, "index": index >> level, "hash": hashed})
             stack.append((level, hashed))
-        # Core inserts on the tables: executemany, without the ORM's per-row bookkeeping.
-        session.execute(insert(_LEAVES), leaves)
-        session.execute(insert(_NODES), nodes)
+        # One executemany per table through the driver, without per-row ORM or Core bookkeeping.
+        insert_rows(session, _LEAVES, leaves)
+        insert_rows(session, _NODES, nodes)
         session.execute(update(LogState).where(LogState.id == 1).values(size=size + len(datas)))
         return list(range(size, size + len(datas)))
 

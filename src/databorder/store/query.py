@@ -1,9 +1,9 @@
 """Query helpers shared by the services."""
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import CursorResult, Result, select
+from sqlalchemy import CursorResult, Result, Table, insert, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 T = TypeVar("T")
@@ -34,3 +34,40 @@ def by_id(session: Session, model: type[T], ident: str) -> T | None:
     """
     column: InstrumentedAttribute[Any] = getattr(model, "id")  # noqa: B009 (generic over models)
     return session.scalars(select(model).where(column == ident)).first()
+
+
+_PROCESSORS: dict[tuple[str, str, tuple[str, ...]], list[Any]] = {}
+
+
+def insert_rows(session: Session, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Bulk INSERT, on SQLite through the driver's executemany, each column converted by its type.
+
+    Core's executemany builds parameters row by row through generic machinery that cost about
+    as much as SQLite's own work on the log's hot path; here each column's bind processor
+    (the same conversions Core applies: JSON, UTC datetimes, enums) is looked up once per
+    statement shape and applied in one tight loop. Every row must have the first row's keys.
+    """
+    if not rows:
+        return
+    connection = session.connection()
+    dialect = connection.dialect
+    if dialect.name != "sqlite":
+        # psycopg adapts JSON and typed parameters through the compiled statement's casts;
+        # Core's insert is the right path there (bulk loads use COPY instead).
+        session.execute(insert(table), list(rows))
+        return
+    names = tuple(rows[0])
+    key = (dialect.name, table.name, names)
+    processors = _PROCESSORS.get(key)
+    if processors is None:
+        processors = _PROCESSORS[key] = [table.c[n].type.bind_processor(dialect) for n in names]
+    mark = "?" if dialect.paramstyle == "qmark" else "%s"
+    quote = dialect.identifier_preparer.quote
+    columns = ", ".join(quote(n) for n in names)
+    values = ", ".join([mark] * len(names))
+    # Identifiers come from the table definition, quoted; every value is bound, none inlined.
+    sql = f"INSERT INTO {quote(table.name)} ({columns}) VALUES ({values})"  # noqa: S608
+    pairs = list(zip(names, processors, strict=True))
+    connection.exec_driver_sql(
+        sql, [tuple(row[n] if p is None else p(row[n]) for n, p in pairs) for row in rows]
+    )

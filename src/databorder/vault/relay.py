@@ -11,11 +11,11 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import cast
 
-from sqlalchemy import Table, insert, select
+from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
 from databorder.model import DataItem
-from databorder.store.query import rows_where_in
+from databorder.store.query import insert_rows, rows_where_in
 from databorder.vault.models import RelayEndpoint
 
 PREFIXES = ("0504", "0505")
@@ -84,7 +84,7 @@ class RelayPool:
                 )
             bound[(grant_id, item)] = value
         if fresh_rows:
-            session.execute(insert(cast(Table, RelayEndpoint.__table__)), fresh_rows)
+            insert_rows(session, cast(Table, RelayEndpoint.__table__), fresh_rows)
         return bound
 
     def values_for(self, session: Session, grant_id: str) -> dict[DataItem, str]:

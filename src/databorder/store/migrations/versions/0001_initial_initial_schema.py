@@ -2,7 +2,7 @@
 
 Revision ID: 0001_initial
 Revises:
-Create Date: 2026-11-23 13:03:45.325204
+Create Date: 2026-11-23 13:40:51.331670
 """
 
 from collections.abc import Sequence
@@ -446,6 +446,10 @@ def upgrade() -> None:
         sa.Column("decided_at", databorder.store.base.UTCDateTime(timezone=True), nullable=False),
         sa.Column("grant_id", sa.String(length=36), nullable=True),
         sa.Column("leaf_index", sa.Integer(), nullable=True),
+        sa.CheckConstraint(
+            "leaf_index IS NULL OR leaf_index >= 0",
+            name=op.f("ck_disclosures_leaf_index_nonnegative"),
+        ),
         sa.ForeignKeyConstraint(
             ["recipient_id", "grant_id"],
             ["access_grants.recipient_id", "access_grants.id"],
@@ -461,13 +465,9 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("subject_id", "id", name=op.f("pk_disclosures")),
-        sa.UniqueConstraint(
-            "subject_id", "leaf_index", name=op.f("uq_disclosures_subject_id_leaf_index")
-        ),
     )
     with op.batch_alter_table("disclosures", schema=None) as batch_op:
         batch_op.create_index("ix_disclosures_id", ["id"], unique=False)
-        batch_op.create_index("ix_disclosures_leaf", ["leaf_index"], unique=False)
         batch_op.create_index("ix_disclosures_order", ["order_id"], unique=False)
         batch_op.create_index("ix_disclosures_recipient", ["recipient_id"], unique=False)
 
@@ -533,7 +533,6 @@ def downgrade() -> None:
     with op.batch_alter_table("disclosures", schema=None) as batch_op:
         batch_op.drop_index("ix_disclosures_recipient")
         batch_op.drop_index("ix_disclosures_order")
-        batch_op.drop_index("ix_disclosures_leaf")
         batch_op.drop_index("ix_disclosures_id")
 
     op.drop_table("disclosures")
