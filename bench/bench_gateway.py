@@ -175,7 +175,8 @@ def _leaves_with_records(
     with rt.sessions.begin() as session:
         outcomes = rt.gateway.disclose_many(session, [(a, at) for a, at in asks[:batch]])
         template = session.scalars(select(Disclosure)).first()
-    assert template is not None and outcomes
+    assert template is not None
+    assert outcomes
     columns = [c.name for c in cast(Table, Disclosure.__table__).columns]
     base = {c: getattr(template, c) for c in columns}
     rounds = 20
