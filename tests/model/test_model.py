@@ -47,3 +47,19 @@ def test_declared_public_names_exist_and_are_listed_once(name: str) -> None:
     assert len(declared) == len(set(declared)), f"{name}.__all__ repeats a name"
     missing = [n for n in declared if not hasattr(module, n)]
     assert missing == [], f"{name}.__all__ names what it does not export: {missing}"
+
+
+def test_time_ordered_ids_are_uuid7_unique_and_ascend_across_milliseconds() -> None:
+    import time  # noqa: PLC0415
+    import uuid  # noqa: PLC0415
+
+    from databorder.model.ids import time_ordered_id  # noqa: PLC0415
+
+    first = [time_ordered_id() for _ in range(2000)]
+    time.sleep(0.002)
+    later = time_ordered_id()
+    assert len(set(first)) == len(first)
+    parsed = uuid.UUID(first[0])
+    assert parsed.version == 7
+    assert parsed.variant == uuid.RFC_4122
+    assert later > max(first)  # a later millisecond sorts after every earlier id

@@ -6,7 +6,6 @@ like an order that does not exist, so nobody can probe for others' orders; a gra
 but ended answers 410 with why.
 """
 
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -21,6 +20,7 @@ from databorder.ledger.canonical import canonical_json
 from databorder.marketplace.models import Order
 from databorder.marketplace.services import ORDER_ITEMS_LABEL
 from databorder.model import DataItem, Disposition
+from databorder.model.ids import time_ordered_id
 from databorder.registry.models import Recipient
 from databorder.vault.mask import mask_address, mask_email, mask_name, mask_phone, mask_text
 from databorder.vault.relay import RelayPool
@@ -102,7 +102,7 @@ class SellerAccess:
             for name, disposition in grant.items.items()
         }
         read = SellerRead(
-            id=str(uuid.uuid4()),
+            id=time_ordered_id(),
             grant_id=grant.id,
             recipient_id=recipient.id,
             order_id=order_id,

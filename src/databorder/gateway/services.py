@@ -8,7 +8,6 @@ thousand disclosures cost a handful of queries, not thousands.
 
 import hashlib
 import secrets
-import uuid
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
@@ -25,6 +24,7 @@ from databorder.gateway.types import DisclosureAsk, DisclosureOutcome
 from databorder.ledger.canonical import canonical_json
 from databorder.marketplace.models import Buyer, Order
 from databorder.model import DataItem, Disposition, RecipientRole
+from databorder.model.ids import time_ordered_id
 from databorder.policy.engine import Engine
 from databorder.policy.types import (
     Contact,
@@ -195,7 +195,7 @@ class Gateway:
             grant_id = token = expires_at = None
             days = decision.access_expires_after_delivery_days
             if decision.allowed and decision.ground is not None and days is not None:
-                grant_id = str(uuid.uuid4())
+                grant_id = time_ordered_id()
                 token = GRANT_TOKEN_PREFIX + secrets.token_urlsafe(32)
                 expires_at = grant_expiry(
                     order.ordered_at, order.delivered_at, days, self.pre_delivery_cap_days
@@ -226,7 +226,7 @@ class Gateway:
                 )
             row = {
                 "subject_id": buyer.id,
-                "id": str(uuid.uuid4()),
+                "id": time_ordered_id(),
                 "order_id": order.id,
                 "recipient_id": recipient.id,
                 "purpose": ask.purpose,
