@@ -61,9 +61,12 @@ class _WriterQueue:
         except BaseException:
             self._lock.release()
             raise
+        connection.info["databorder_writer"] = True
 
-    def end(self, _connection: Any) -> None:
-        self._lock.release()
+    def end(self, connection: Any) -> None:
+        # Released once per BEGIN, even when a failed commit is followed by a rollback event.
+        if connection.info.pop("databorder_writer", False):
+            self._lock.release()
 
 
 def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
