@@ -13,7 +13,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any, Protocol, cast
 
-from sqlalchemy import Table, select, update
+from sqlalchemy import ColumnElement, Table, select, update
 from sqlalchemy.orm import Session
 
 from databorder.consent.services import ConsentService, to_facts
@@ -289,11 +289,16 @@ class Gateway:
         return len(grants)
 
 
-def revoke_grants_for_consent(session: Session, consent_id: str, at: datetime) -> int:
-    """Revoke at once every live grant the consent grounded; call in the withdrawal's transaction."""
+def revoke_grants(session: Session, which: ColumnElement[bool], at: datetime, reason: str) -> int:
+    """Revoke at once every live grant matching `which`; call in the triggering transaction."""
     result = session.execute(
         update(AccessGrant)
-        .where(AccessGrant.consent_id == consent_id, AccessGrant.revoked_at.is_(None))
-        .values(revoked_at=at, revoke_reason="consent_withdrawn")
+        .where(which, AccessGrant.revoked_at.is_(None))
+        .values(revoked_at=at, revoke_reason=reason)
     )
     return rowcount(result)
+
+
+def revoke_grants_for_consent(session: Session, consent_id: str, at: datetime) -> int:
+    """The grants a withdrawn consent grounded, and only those."""
+    return revoke_grants(session, AccessGrant.consent_id == consent_id, at, "consent_withdrawn")

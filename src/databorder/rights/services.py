@@ -8,15 +8,13 @@ that nothing of theirs can be decrypted anywhere afterwards (PIPA Art. 21, 36, 3
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from databorder.consent.services import ConsentService
 from databorder.errors import Conflict, NotFound
 from databorder.gateway.models import AccessGrant
-from databorder.gateway.services import revoke_grants_for_consent
+from databorder.gateway.services import revoke_grants, revoke_grants_for_consent
 from databorder.marketplace.models import Buyer
-from databorder.store.query import rowcount
 from databorder.vault.service import Vault
 
 
@@ -27,12 +25,7 @@ class RightsOutcome:
 
 
 def _revoke_all(session: Session, subject_id: str, at: datetime, reason: str) -> int:
-    result = session.execute(
-        update(AccessGrant)
-        .where(AccessGrant.subject_id == subject_id, AccessGrant.revoked_at.is_(None))
-        .values(revoked_at=at, revoke_reason=reason)
-    )
-    return rowcount(result)
+    return revoke_grants(session, AccessGrant.subject_id == subject_id, at, reason)
 
 
 class RightsService:
