@@ -27,10 +27,10 @@ from databorder.model import DataItem
 from databorder.registry.models import Recipient
 from databorder.sim.types import BuyerSpec, RecipientSpec
 from databorder.sim.world import iter_buyers, iter_orders, iter_recipients, notice_versions
-from databorder.vault.crypto import blind_digest, item_context, key_context, new_data_key, seal
+from databorder.vault.crypto import item_context, key_context, new_data_key, seal
 from databorder.vault.keys import KeyProvider
 from databorder.vault.models import BlindIndex, SealedItem, SubjectKey
-from databorder.vault.service import BLIND_ITEMS
+from databorder.vault.service import sealed_rows
 
 T = TypeVar("T")
 Progress = Callable[[str, int], None]
@@ -206,23 +206,9 @@ def load_bulk(
                     "shredded_at": None,
                 }
             )
-            for item, value in _pii(buyer).items():
-                rows[tables[SealedItem]].append(
-                    {
-                        "subject_id": buyer.id,
-                        "item": item.value,
-                        "sealed": seal(key, value.encode(), item_context(buyer.id, item.value)),
-                    }
-                )
-                normalise = BLIND_ITEMS.get(item)
-                if normalise is not None:
-                    rows[tables[BlindIndex]].append(
-                        {
-                            "subject_id": buyer.id,
-                            "item": item.value,
-                            "digest": blind_digest(blind_key, item.value, normalise(value)),
-                        }
-                    )
+            sealed, blind = sealed_rows(key, blind_key, buyer.id, _pii(buyer))
+            rows[tables[SealedItem]].extend(sealed)
+            rows[tables[BlindIndex]].extend(blind)
             rows[tables[Consent]].extend(
                 {
                     "subject_id": c.buyer_id,

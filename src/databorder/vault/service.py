@@ -2,6 +2,7 @@
 
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -29,6 +30,36 @@ BLIND_ITEMS: dict[DataItem, Callable[[str], str]] = {
     DataItem.PHONE: lambda v: normalise_phone(v, "KR"),
     DataItem.EMAIL: lambda v: normalise_email(v).lower(),
 }
+
+
+def sealed_rows(
+    data_key: bytes, blind_key: bytes, subject_id: str, values: Mapping[DataItem, str]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The vault_items and vault_blind_index rows for one buyer's values, as plain dicts.
+
+    One definition of how a value is stored (sealed under the buyer's key, bound to buyer and
+    item; phone and email also as a keyed digest), for the vault and the bulk loader alike.
+    """
+    sealed: list[dict[str, Any]] = []
+    blind: list[dict[str, Any]] = []
+    for item, value in values.items():
+        sealed.append(
+            {
+                "subject_id": subject_id,
+                "item": item,
+                "sealed": seal(data_key, value.encode(), item_context(subject_id, item.value)),
+            }
+        )
+        normalise = BLIND_ITEMS.get(item)
+        if normalise is not None:
+            blind.append(
+                {
+                    "subject_id": subject_id,
+                    "item": item,
+                    "digest": blind_digest(blind_key, item.value, normalise(value)),
+                }
+            )
+    return sealed, blind
 
 
 class Vault:
@@ -63,23 +94,11 @@ class Vault:
         self, session: Session, subject_id: str, values: Mapping[DataItem, str], at: datetime
     ) -> None:
         key = self._data_key_or_new(session, subject_id, at)
-        for item, value in values.items():
-            normalise = BLIND_ITEMS.get(item)
-            if normalise is not None:
-                session.merge(
-                    BlindIndex(
-                        subject_id=subject_id,
-                        item=item,
-                        digest=blind_digest(self._blind_key, item.value, normalise(value)),
-                    )
-                )
-            session.merge(
-                SealedItem(
-                    subject_id=subject_id,
-                    item=item,
-                    sealed=seal(key, value.encode(), item_context(subject_id, item.value)),
-                )
-            )
+        sealed, blind = sealed_rows(key, self._blind_key, subject_id, values)
+        for row in sealed:
+            session.merge(SealedItem(**row))
+        for row in blind:
+            session.merge(BlindIndex(**row))
 
     def get(
         self, session: Session, subject_id: str, items: Iterable[DataItem]
