@@ -8,6 +8,7 @@ from fastapi import FastAPI
 
 from databorder import __version__
 from databorder.api import errors, observability
+from databorder.api.deps import AdmittedRecently
 from databorder.api.observability import LOGGER, Metrics, TemplatedRoute
 from databorder.api.ratelimit import RateLimiter
 from databorder.api.routes import (
@@ -62,7 +63,7 @@ def _sign_head_once(runtime: Runtime) -> int:
 
 def create_app(runtime: Runtime) -> FastAPI:
     @asynccontextmanager
-    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         settings = runtime.settings
         tasks = [
             asyncio.create_task(job(runtime, interval))
@@ -74,7 +75,8 @@ def create_app(runtime: Runtime) -> FastAPI:
         ]
         try:
             yield
-        finally:  # graceful shutdown: stop the periodic jobs, then let the pool close
+        finally:  # graceful shutdown: finish queued disclosures, stop the periodic jobs
+            await app.state.disclosures.close()
             for task in tasks:
                 task.cancel()
                 with suppress(asyncio.CancelledError):
@@ -90,6 +92,8 @@ def create_app(runtime: Runtime) -> FastAPI:
     app.state.seller_limiter = RateLimiter(
         runtime.settings.seller_rate_per_second, runtime.settings.seller_rate_burst
     )
+    app.state.admitted = AdmittedRecently()
+    app.state.disclosures = disclosures.group_commit(runtime)
     errors.install(app)
     app.state.metrics = Metrics()
     observability.install(app, app.state.metrics)

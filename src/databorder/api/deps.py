@@ -7,11 +7,14 @@ held across that hop by every disclosure in turn; these dependencies only read, 
 sessions of their own.
 """
 
+import time
 from typing import Annotated, Any
 
 from fastapi import Depends, Header, Request
+from starlette.concurrency import run_in_threadpool
 
-from databorder.auth.services import Principal, Scope, ServiceKeys
+from databorder.auth.services import Principal, Scope, ServiceKeys, hash_key
+from databorder.errors import Unauthorized
 from databorder.registry.models import Recipient
 from databorder.registry.services import RegistryService
 from databorder.runtime import Runtime
@@ -45,7 +48,56 @@ def requires(scope: Scope) -> Any:
     """A dependency that admits a service key or an officer session holding `scope`."""
 
     def check(rt: RuntimeDep, authorization: Annotated[str | None, Header()] = None) -> Principal:
-        with rt.sessions() as session:  # a short read of its own, closed before the route runs
-            return ServiceKeys(session).require(bearer(authorization), scope, rt.now())
+        # A short read of its own, closed before the route runs.
+        return _require(rt, bearer(authorization), scope)
 
     return Depends(check)
+
+
+class AdmittedRecently:
+    """Credentials that passed a full check in the last `ttl` seconds, by hash and scope.
+
+    Only for routes whose work re-checks the credential inside its own transaction (the group
+    commit of POST /v1/disclosures): the cache merely lets a request past the front door, so
+    that a caller with a bad credential hears 401/403 before anything about its body, without
+    every good request paying for a database round trip of its own. It never grants access:
+    a key revoked a moment ago is refused by the transaction, not by this cache.
+    """
+
+    def __init__(self, ttl: float = 30.0, size: int = 10_000) -> None:
+        self.ttl = ttl
+        self.size = size
+        self._seen: dict[tuple[str, Scope], float] = {}
+
+    def __contains__(self, entry: tuple[str, Scope]) -> bool:
+        seen = self._seen.get(entry)
+        return seen is not None and time.monotonic() - seen < self.ttl
+
+    def add(self, entry: tuple[str, Scope]) -> None:
+        if len(self._seen) >= self.size:
+            self._seen.clear()  # bounded; refilling costs one check per credential
+        self._seen[entry] = time.monotonic()
+
+
+def admits(scope: Scope) -> Any:
+    """A dependency answering the bearer credential once it holds `scope`; the route's own
+    transaction must check it again (see AdmittedRecently)."""
+
+    async def check(request: Request, authorization: Annotated[str | None, Header()] = None) -> str:
+        key = bearer(authorization)
+        if not key:
+            raise Unauthorized("missing credentials: send 'Authorization: Bearer <key or session>'")
+        entry = (hash_key(key), scope)
+        admitted: AdmittedRecently = request.app.state.admitted
+        if entry not in admitted:
+            rt: Runtime = request.app.state.runtime
+            await run_in_threadpool(_require, rt, key, scope)
+            admitted.add(entry)
+        return key
+
+    return Depends(check)
+
+
+def _require(rt: Runtime, key: str | None, scope: Scope) -> Principal:
+    with rt.sessions() as session:
+        return ServiceKeys(session).require(key, scope, rt.now())

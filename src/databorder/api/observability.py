@@ -9,13 +9,14 @@ import json
 import logging
 import sys
 import time
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import FastAPI, Request, Response
 from fastapi.routing import APIRoute
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 LOGGER = logging.getLogger("databorder")
 
@@ -118,33 +119,51 @@ class TemplatedRoute(APIRoute):
         return recorded
 
 
-def _route_template(request: Request) -> str:
-    return str(getattr(request.state, "route", "unmatched"))
+class _Observed:
+    """Times, counts and logs every HTTP request, as plain ASGI middleware.
 
+    Starlette's `@app.middleware("http")` runs the app in a task of its own and streams the
+    response through memory channels, which cost about a fifth of a request's CPU under load;
+    wrapping `send` to catch the status costs next to nothing.
+    """
 
-def install(app: FastAPI, metrics: Metrics) -> None:
-    @app.middleware("http")
-    async def _time_and_log(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
+    def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
+        self.app = app
+        self.metrics = metrics
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
         started = time.perf_counter()
         status = 500
+        state = scope.setdefault("state", {})  # shared with request.state, see TemplatedRoute
+
+        async def sending(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
         try:
-            response = await call_next(request)
-            status = response.status_code
-            return response
+            await self.app(scope, receive, sending)
         finally:
             elapsed = time.perf_counter() - started
-            route = _route_template(request)
-            metrics.requests.labels(request.method, route, str(status)).observe(elapsed)
+            route = str(state.get("route", "unmatched"))
+            method = scope["method"]
+            self.metrics.requests.labels(method, route, str(status)).observe(elapsed)
             if route.startswith("/v1/seller/"):
-                metrics.seller_reads.labels(str(status)).inc()
+                self.metrics.seller_reads.labels(str(status)).inc()
             LOGGER.info(
                 "request",
                 extra={
-                    "method": request.method,
+                    "method": method,
                     "route": route,
                     "status": status,
                     "ms": round(elapsed * 1000, 2),
                 },
             )
+
+
+def install(app: FastAPI, metrics: Metrics) -> None:
+    app.add_middleware(_Observed, metrics=metrics)

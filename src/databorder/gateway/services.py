@@ -11,13 +11,13 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
-from typing import Any, Protocol, cast
+from typing import Any, NamedTuple, Protocol, cast
 
 from sqlalchemy import ColumnElement, Table, select, update
 from sqlalchemy.orm import Session
 
 from databorder.consent.services import ConsentService, to_facts
-from databorder.errors import Conflict, InvalidInput, NotFound
+from databorder.errors import Conflict, DataborderError, InvalidInput, NotFound
 from databorder.gateway.expiry import grant_expiry
 from databorder.gateway.models import AccessGrant, Disclosure
 from databorder.gateway.types import DisclosureAsk, DisclosureOutcome
@@ -104,6 +104,16 @@ def leaf_record(
     }
 
 
+class _Plan(NamedTuple):
+    """An ask that passed its checks, with its decision, waiting to be recorded."""
+
+    ask: DisclosureAsk
+    at: datetime
+    order: Order
+    recipient: Recipient
+    decision: Decision
+
+
 class Gateway:
     def __init__(
         self,
@@ -125,9 +135,31 @@ class Gateway:
     ) -> list[DisclosureOutcome]:
         """Decide and record every ask; all or nothing (the caller's transaction).
 
-        Rows are written with bulk INSERTs (one statement per table per batch), not as ORM
-        objects: building and flushing an object per row cost two thirds of the time.
+        An ask that cannot be decided (unknown order, erased buyer, ...) raises before
+        anything is written, so the caller's transaction holds none of the batch.
         """
+        plans = self._plan(session, asks)
+        for plan in plans:
+            if isinstance(plan, DataborderError):
+                raise plan
+        return self._record(session, cast(list[_Plan], plans))
+
+    def disclose_each(
+        self, session: Session, asks: Sequence[tuple[DisclosureAsk, datetime]]
+    ) -> list[DisclosureOutcome | DataborderError]:
+        """Like disclose_many, but an ask that cannot be decided answers with its own error
+        while the others are recorded: concurrent HTTP requests share one transaction this
+        way (see api/batching.py) without one bad request failing its neighbours."""
+        plans = self._plan(session, asks)
+        recorded = iter(
+            self._record(session, [p for p in plans if not isinstance(p, DataborderError)])
+        )
+        return [p if isinstance(p, DataborderError) else next(recorded) for p in plans]
+
+    def _plan(
+        self, session: Session, asks: Sequence[tuple[DisclosureAsk, datetime]]
+    ) -> list["_Plan | DataborderError"]:
+        """Load what the asks need in a handful of queries and decide each; writes nothing."""
         orders = {
             o.id: o for o in rows_where_in(session, Order, Order.id, (a.order_id for a, _ in asks))
         }
@@ -137,11 +169,6 @@ class Gateway:
                 session, Recipient, Recipient.id, (a.recipient_id for a, _ in asks)
             )
         }
-        for ask, _ in asks:
-            if ask.order_id not in orders:
-                raise NotFound("order", ask.order_id)
-            if ask.recipient_id not in recipients:
-                raise NotFound("recipient", ask.recipient_id)
         buyers = {
             b.id: b
             for b in rows_where_in(session, Buyer, Buyer.id, (o.buyer_id for o in orders.values()))
@@ -150,26 +177,34 @@ class Gateway:
         subjects: dict[str, SubjectFacts] = {}
         facts: dict[str, RecipientFacts] = {}
         pack = self.engine.pack
-
-        outcomes: list[DisclosureOutcome] = []
-        leaves: list[bytes] = []
-        grant_rows: list[dict[str, Any]] = []
-        disclosure_rows: list[dict[str, Any]] = []
-        relayed: list[tuple[str, str, DataItem]] = []
+        plans: list[_Plan | DataborderError] = []
         for ask, at in asks:
-            order = orders[ask.order_id]
-            recipient = recipients[ask.recipient_id]
+            order = orders.get(ask.order_id)
+            recipient = recipients.get(ask.recipient_id)
+            if order is None:
+                plans.append(NotFound("order", ask.order_id))
+                continue
+            if recipient is None:
+                plans.append(NotFound("recipient", ask.recipient_id))
+                continue
             buyer = buyers[order.buyer_id]
             if buyer.deleted_at is not None:
-                raise Conflict(
-                    f"order {order.id!r} belongs to an erased buyer; nothing can be disclosed"
+                plans.append(
+                    Conflict(
+                        f"order {order.id!r} belongs to an erased buyer; nothing can be disclosed"
+                    )
                 )
+                continue
             if recipient.role == RecipientRole.SELLER and recipient.id != order.seller_id:
-                raise InvalidInput.one(
-                    "recipient_id", f"seller {recipient.id!r} did not sell order {order.id!r}"
+                plans.append(
+                    InvalidInput.one(
+                        "recipient_id", f"seller {recipient.id!r} did not sell order {order.id!r}"
+                    )
                 )
+                continue
             if at < order.ordered_at:
-                raise InvalidInput.one("at", "a disclosure cannot precede its order")
+                plans.append(InvalidInput.one("at", "a disclosure cannot precede its order"))
+                continue
             subject = subjects.get(buyer.id)
             if subject is None:
                 subject = subjects[buyer.id] = SubjectFacts(
@@ -192,6 +227,24 @@ class Gateway:
                     legal_mandate=LegalMandate(ask.legal_mandate) if ask.legal_mandate else None,
                 )
             )
+            plans.append(_Plan(ask, at, order, recipient, decision))
+        return plans
+
+    def _record(self, session: Session, plans: Sequence["_Plan"]) -> list[DisclosureOutcome]:
+        """Write the grants, relay endpoints, log leaves and disclosure rows of decided asks.
+
+        Rows are written with bulk INSERTs (one statement per table per batch), not as ORM
+        objects: building and flushing an object per row cost two thirds of the time.
+        """
+        if not plans:
+            return []
+        pack = self.engine.pack
+        outcomes: list[DisclosureOutcome] = []
+        leaves: list[bytes] = []
+        grant_rows: list[dict[str, Any]] = []
+        disclosure_rows: list[dict[str, Any]] = []
+        relayed: list[tuple[str, str, DataItem]] = []
+        for ask, at, order, recipient, decision in plans:
             grant_id = token = expires_at = None
             days = decision.access_expires_after_delivery_days
             if decision.allowed and decision.ground is not None and days is not None:
@@ -207,7 +260,7 @@ class Gateway:
                         "id": grant_id,
                         "token_hash": hash_token(token),
                         "order_id": order.id,
-                        "subject_id": buyer.id,
+                        "subject_id": order.buyer_id,
                         "purpose": ask.purpose,
                         "items": {i.value: d.value for i, d in released.items()},
                         "ground": decision.ground,
@@ -225,7 +278,7 @@ class Gateway:
                     if d is Disposition.RELAY
                 )
             row = {
-                "subject_id": buyer.id,
+                "subject_id": order.buyer_id,
                 "id": time_ordered_id(),
                 "order_id": order.id,
                 "recipient_id": recipient.id,
@@ -255,7 +308,7 @@ class Gateway:
         if grant_rows:  # grants first: disclosures and relay endpoints reference them
             insert_rows(session, _GRANTS, grant_rows)
         if relayed:
-            self.relay.bind(session, relayed, max(at for _, at in asks))
+            self.relay.bind(session, relayed, max(p.at for p in plans))
         if self.log is not None:
             indexes = self.log.append_many(session, leaves)
             for row, index in zip(disclosure_rows, indexes, strict=True):

@@ -1,24 +1,32 @@
-"""POST /v1/disclosures: decide from the database, then grant and record in one transaction."""
+"""POST /v1/disclosures: decide from the database, then grant and record in one transaction.
 
+The transaction is shared by the requests that arrive together (group commit); each request
+still gets its own answer, sent only after the transaction committed.
+"""
+
+import functools
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Request, status
+from fastapi import APIRouter, Request, Response, status
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from databorder.api.deps import RuntimeDep, requires
+from databorder.api.batching import GroupCommit
+from databorder.api.deps import RuntimeDep, admits, requires
 from databorder.api.observability import TemplatedRoute
-from databorder.auth.services import Scope
-from databorder.errors import NotFound
+from databorder.auth.services import Scope, ServiceKeys
+from databorder.errors import DataborderError, NotFound
 from databorder.gateway.models import Disclosure
-from databorder.gateway.types import DisclosureAsk
+from databorder.gateway.types import DisclosureAsk, DisclosureOutcome
 from databorder.model import DataItem, Purpose, aware
 from databorder.policy.codec import decision_to_json
+from databorder.runtime import Runtime
 from databorder.store.query import by_id
 
-router = APIRouter(
-    route_class=TemplatedRoute, tags=["disclosures"], dependencies=[requires(Scope.PLATFORM)]
-)
+router = APIRouter(route_class=TemplatedRoute, tags=["disclosures"])
 
 
 class DisclosureIn(BaseModel):
@@ -32,18 +40,70 @@ class DisclosureIn(BaseModel):
     at: Annotated[datetime, AfterValidator(aware)] | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class Pending:
+    """A request waiting for its group's transaction: the credential is checked there again."""
+
+    credential: str
+    ask: DisclosureAsk
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Recorded:
+    outcome: DisclosureOutcome
+    tree_size: int
+
+
+def disclose_group(rt: Runtime, group: Sequence[Pending]) -> list[Recorded | Exception]:
+    """One transaction for a group of requests: credentials, decisions, grants, log leaves.
+
+    A credential revoked since the front door admitted it is refused here, in the same
+    transaction that would have disclosed, so revocation takes effect at once.
+    """
+    with rt.sessions.begin() as session:
+        keys = ServiceKeys(session)
+        refused: dict[str, Exception | None] = {}
+        for credential in {p.credential for p in group}:
+            try:
+                keys.require(credential, Scope.PLATFORM, rt.now())
+            except DataborderError as exc:
+                refused[credential] = exc
+            else:
+                refused[credential] = None
+        admitted = [p for p in group if refused[p.credential] is None]
+        done = iter(rt.gateway.disclose_each(session, [(p.ask, p.at) for p in admitted]))
+        outcomes = [refused[p.credential] or next(done) for p in group]
+        tree_size = rt.log.size(session)
+    return [o if isinstance(o, Exception) else Recorded(o, tree_size) for o in outcomes]
+
+
+def group_commit(rt: Runtime) -> GroupCommit[Pending, Recorded]:
+    return GroupCommit(functools.partial(disclose_group, rt), name="disclosures")
+
+
 @router.post(
     "/v1/disclosures",
     status_code=status.HTTP_201_CREATED,
     summary="Disclose an order's data to a recipient (or record the refusal)",
+    response_class=Response,
+    responses={201: {"content": {"application/json": {}}}},
 )
-def post_disclosure(body: DisclosureIn, rt: RuntimeDep, request: Request) -> dict[str, Any]:
+async def post_disclosure(
+    body: DisclosureIn, request: Request, credential: Annotated[str, admits(Scope.PLATFORM)]
+) -> Response:
+    """Answered once the disclosure, its grant and its log leaf are committed.
+
+    Concurrent requests share a transaction (api/batching.py), which is what lets one
+    process commit thousands of disclosures a second.
+    """
+    rt: Runtime = request.app.state.runtime
     ask = DisclosureAsk(
         body.order_id, body.recipient_id, body.purpose, tuple(body.items), body.legal_mandate
     )
-    with rt.sessions.begin() as session:  # committed before anything is counted or answered
-        outcome = rt.gateway.disclose(session, ask, body.at or rt.now())
-        tree_size = rt.log.size(session)
+    committer: GroupCommit[Pending, Recorded] = request.app.state.disclosures
+    recorded = await committer.submit(Pending(credential, ask, body.at or rt.now()))
+    outcome = recorded.outcome
     decision = outcome.decision
     metrics = request.app.state.metrics
     metrics.count_decision(
@@ -52,19 +112,32 @@ def post_disclosure(body: DisclosureIn, rt: RuntimeDep, request: Request) -> dic
         [r.code.value for r in decision.reasons],
     )
     metrics.disclosures.labels(str(decision.allowed).lower()).inc()
-    return {
+    answer = {
         "disclosure_id": outcome.disclosure_id,
         "decision": decision_to_json(decision),
         "grant": (
-            {"id": outcome.grant_id, "token": outcome.grant_token, "expires_at": outcome.expires_at}
+            {
+                "id": outcome.grant_id,
+                "token": outcome.grant_token,
+                "expires_at": outcome.expires_at.isoformat() if outcome.expires_at else None,
+            }
             if outcome.grant_id
             else None
         ),
-        "log": {"leaf_index": outcome.leaf_index, "tree_size": tree_size},
+        "log": {"leaf_index": outcome.leaf_index, "tree_size": recorded.tree_size},
     }
+    return Response(
+        json.dumps(answer, ensure_ascii=False).encode(),
+        status_code=status.HTTP_201_CREATED,
+        media_type="application/json",
+    )
 
 
-@router.get("/v1/disclosures/{disclosure_id}", summary="A recorded disclosure")
+@router.get(
+    "/v1/disclosures/{disclosure_id}",
+    summary="A recorded disclosure",
+    dependencies=[requires(Scope.PLATFORM)],
+)
 def get_disclosure(rt: RuntimeDep, disclosure_id: str) -> dict[str, Any]:
     with rt.sessions.begin() as session:
         row = by_id(session, Disclosure, disclosure_id)
