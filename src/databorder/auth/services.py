@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from databorder.auth.models import OfficerAccount, OfficerSession, ServiceKey
@@ -22,7 +23,7 @@ from databorder.auth.passwords import (
     hash_password,
     verify_password,
 )
-from databorder.errors import Conflict, InvalidInput, Unauthorized
+from databorder.errors import Conflict, InvalidInput, NotFound, Unauthorized
 
 SERVICE_KEY_PREFIX = "dbs_"
 
@@ -76,6 +77,23 @@ class ServiceKeys:
         )
         self.session.flush()
         return key
+
+    def revoke(self, prefix: str, at: datetime) -> str:
+        """Revoke the live key shown as `prefix` (its first 12 characters); answers its name.
+
+        Takes effect at once, also for requests already past the HTTP front door: the group
+        commit of disclosures checks the key again inside its transaction.
+        """
+        rows = self.session.scalars(
+            select(ServiceKey).where(ServiceKey.prefix == prefix, ServiceKey.revoked_at.is_(None))
+        ).all()
+        if not rows:
+            raise NotFound("live service key with prefix", prefix)
+        if len(rows) > 1:
+            raise Conflict(f"{len(rows)} live keys share the prefix {prefix!r}; revoke by hand")
+        rows[0].revoked_at = at
+        self.session.flush()
+        return rows[0].name
 
     def require(self, key: str | None, scope: Scope, at: datetime) -> Principal:
         """The caller behind a bearer credential (service key or officer session), if allowed."""
