@@ -1,9 +1,20 @@
-"""SQLite writers of one process queue on a lock that is released exactly once per BEGIN."""
+"""SQLite writers queue (threads on a lock, processes on a file lock), released once per BEGIN."""
 
+import fcntl
+import multiprocessing
+import os
+import shutil
 import threading
+from pathlib import Path
 from typing import Any
 
-from databorder.store.db import _WriterQueue
+import pytest
+from sqlalchemy import select, text
+
+from databorder.ledger import merkle
+from databorder.ledger.log import StoredLog
+from databorder.ledger.models import LogLeaf
+from databorder.store.db import _WriterQueue, make_engine, make_sessionmaker
 
 
 class FakeConnection:
@@ -46,3 +57,68 @@ def test_a_second_writer_waits_until_the_first_ends() -> None:
     queue.end(holder)
     assert entered.wait(5)
     thread.join(timeout=5)
+
+
+def _try_lock(path: Path) -> bool:
+    """Whether another open file description can take the writer lock right now."""
+    fd = os.open(path, os.O_RDWR)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    else:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        return True
+    finally:
+        os.close(fd)
+
+
+def test_other_processes_queue_on_a_file_lock_held_for_the_whole_transaction(
+    tmp_path: Path,
+) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'db.sqlite'}")
+    lock = tmp_path / "db.sqlite-writer.lock"
+    sessions = make_sessionmaker(engine)
+    with sessions.begin() as session:
+        session.execute(text("SELECT 1"))  # the transaction (BEGIN IMMEDIATE) starts here
+        assert not _try_lock(lock)  # another process would wait here, not poll SQLite
+    assert _try_lock(lock)
+
+    def fail_inside() -> None:
+        with sessions.begin() as session:
+            session.execute(text("SELECT 1"))
+            raise RuntimeError("rolled back")
+
+    with pytest.raises(RuntimeError):
+        fail_inside()
+    assert _try_lock(lock)  # released after a rollback too
+    engine.dispose()
+
+
+def _append(url: str, name: str, rounds: int) -> list[int]:
+    engine = make_engine(url)
+    sessions = make_sessionmaker(engine)
+    log = StoredLog()
+    got: list[int] = []
+    for n in range(rounds):
+        with sessions.begin() as session:
+            got.extend(log.append_many(session, [f"{name}-{n}-{i}".encode() for i in range(3)]))
+    engine.dispose()
+    return got
+
+
+def test_worker_processes_on_one_file_append_without_forking_the_log(
+    migrated_template: Path, tmp_path: Path
+) -> None:
+    database = tmp_path / "shared.db"
+    shutil.copy(migrated_template, database)
+    url = f"sqlite:///{database}"
+    with multiprocessing.get_context("spawn").Pool(2) as pool:
+        results = pool.starmap(_append, [(url, "a", 40), (url, "b", 40)])
+    assert sorted(results[0] + results[1]) == list(range(240))
+    engine = make_engine(url)
+    with make_sessionmaker(engine)() as session:
+        datas = [leaf.data for leaf in session.scalars(select(LogLeaf).order_by(LogLeaf.index))]
+        assert len(set(datas)) == 240
+        assert StoredLog().root(session) == merkle.root_hash([merkle.leaf_hash(d) for d in datas])
+    engine.dispose()

@@ -6,6 +6,7 @@ explicit BEGIN IMMEDIATE (SQLAlchemy's documented recipe) so that a disclosure a
 commit together or not at all.
 """
 
+import fcntl
 import os
 import threading
 from typing import Any
@@ -42,22 +43,33 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 class _WriterQueue:
-    """One SQLite transaction at a time per process, waiting in a queue rather than polling.
+    """One SQLite write transaction at a time, waiting in a queue rather than polling.
 
     BEGIN IMMEDIATE takes SQLite's write lock up front, so two writers queue instead of one
-    failing with SQLITE_BUSY when it upgrades a read lock. SQLite's own wait polls with growing
-    sleeps (up to 100 ms), which under load made tail latencies of a second; threads of one
-    process therefore queue on this lock first and are woken the moment the previous
-    transaction ends. Re-entrant, so a thread that nests transactions behaves as before.
+    failing with SQLITE_BUSY when it upgrades a read lock. But SQLite's own wait polls with
+    growing sleeps (up to 100 ms), which under load made tail latencies of a second. So
+    writers queue first on locks that wake the next one the moment the previous transaction
+    ends: threads of one process on an in-process lock, and processes (several `uvicorn`
+    workers on one database file) on an advisory lock of a file beside the database.
+    Re-entrant, so a thread that nests transactions behaves as before.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, lock_path: str | None = None) -> None:
         self._lock = threading.RLock()
+        self._depth = 0  # changed only by the thread holding _lock
+        self._file = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600) if lock_path else None
 
     def begin(self, connection: Any) -> None:
         self._lock.acquire()
         try:
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            if self._depth == 0 and self._file is not None:
+                fcntl.flock(self._file, fcntl.LOCK_EX)
+            self._depth += 1
+            try:
+                connection.exec_driver_sql("BEGIN IMMEDIATE")
+            except BaseException:
+                self._leave()
+                raise
         except BaseException:
             self._lock.release()
             raise
@@ -66,7 +78,21 @@ class _WriterQueue:
     def end(self, connection: Any) -> None:
         # Released once per BEGIN, even when a failed commit is followed by a rollback event.
         if connection.info.pop("databorder_writer", False):
+            self._leave()
             self._lock.release()
+
+    def _leave(self) -> None:
+        self._depth -= 1
+        if self._depth == 0 and self._file is not None:
+            fcntl.flock(self._file, fcntl.LOCK_UN)
+
+
+def _writer_lock_path(engine: Engine) -> str | None:
+    """`<database>-writer.lock` beside a database file; none for in-memory databases."""
+    database = engine.url.database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    return database + "-writer.lock"
 
 
 def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
@@ -74,7 +100,7 @@ def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
     url = url or database_url()
     if url.startswith("sqlite"):
         engine = create_engine(url, **kwargs)
-        queue = _WriterQueue()
+        queue = _WriterQueue(_writer_lock_path(engine))
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", queue.begin)
         event.listen(engine, "commit", queue.end)
