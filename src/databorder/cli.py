@@ -339,13 +339,18 @@ def sim(
     seed: Annotated[int, typer.Option()] = 1,
     days: Annotated[int, typer.Option(min=1)] = 365,
     batch: Annotated[int, typer.Option(min=100)] = 20_000,
+    workers: Annotated[
+        int, typer.Option(min=0, help="processes generating and sealing; 0: one a CPU")
+    ] = 0,
 ) -> None:
     """Stream a world the size of the AliExpress case into the configured (empty) database."""
+    import os  # noqa: PLC0415
     from datetime import timedelta  # noqa: PLC0415
 
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn  # noqa: PLC0415
 
     from databorder.sim.bulk import load_bulk, report_json  # noqa: PLC0415
+    from databorder.sim.recipients import FIXED  # noqa: PLC0415
     from databorder.store.db import make_engine  # noqa: PLC0415
     from databorder.store.migrate import upgrade  # noqa: PLC0415
     from databorder.vault.crypto import KEY_BYTES  # noqa: PLC0415
@@ -366,7 +371,7 @@ def sim(
     )
     with Progress(*columns) as bar:
         tasks = {
-            "recipients": bar.add_task("recipients", total=sellers),
+            "recipients": bar.add_task("recipients", total=len(FIXED) + sellers),
             "buyers": bar.add_task("buyers", total=buyers),
             "orders": bar.add_task("orders", total=orders),
         }
@@ -381,6 +386,7 @@ def sim(
             start=start,
             days=days,
             batch=batch,
+            workers=workers or os.cpu_count() or 1,
             progress=lambda what, n: bar.advance(tasks[what], n),
         )
     engine.dispose()

@@ -11,6 +11,7 @@ from bisect import bisect
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import cache
 from itertools import accumulate
 from random import Random
 
@@ -73,6 +74,21 @@ def _plan(rng: Random, index: int) -> BuyerPlan:
         domestic_consent=rng.random() < 0.8,
         marketing=marketing,
         foreign=rng.random() < 0.015,
+    )
+
+
+@cache
+def _valid_010_blocks() -> frozenset[int]:
+    """The 4-digit blocks after 010 that the numbering plan assigns (e.g. not 597x to 599x).
+
+    phonenumbers' Korean mobile pattern decides a 010 number's validity by the block alone
+    (`10[0-46-9]\\d{7}` or `105(?:[0-8]\\d|9[0-6])\\d{5}`), so asking once per block gives the same
+    answers as asking for every number, about 50 µs a buyer cheaper; a test checks it.
+    """
+    return frozenset(
+        block
+        for block in range(2000, 10000)
+        if phonenumbers.is_valid_number(phonenumbers.parse(f"+8210{block}0000"))
     )
 
 
@@ -246,7 +262,8 @@ def _buyer(
     middle, last = rng.randint(2000, 9999), rng.randint(0, 9999)
     # A few 010 blocks are unassigned (e.g. 010-597x to 010-599x): draw again until the
     # numbering plan accepts the number, as the vault's validation will insist.
-    while not phonenumbers.is_valid_number(phonenumbers.parse(f"+8210{middle}{last:04d}")):
+    valid_blocks = _valid_010_blocks()
+    while middle not in valid_blocks:
         middle, last = rng.randint(2000, 9999), rng.randint(0, 9999)
     user = rng.choice(name_pools.ko_user)
     if rng.random() < 0.5:
@@ -302,6 +319,17 @@ def iter_buyers(
     same buyers of the whole world, so a large world can be streamed in batches.
     """
     cat = catalog(seed, recipients, buyers, start, days)
-    name_pools = pools(seed)
-    for index in range(first, buyers if stop is None else min(stop, buyers)):
+    yield from buyer_range(cat, first, buyers if stop is None else min(stop, buyers))
+
+
+def buyer_range(
+    cat: Catalog, first: int, stop: int
+) -> Iterator[tuple[BuyerSpec, tuple[ConsentSpec, ...]]]:
+    """Buyers `first`..`stop` of the world `cat` was built for (`catalog(..., buyers, ...)`).
+
+    For callers that generate many slices: the catalogue, which weighs every seller, is built
+    once instead of once a slice.
+    """
+    name_pools = pools(cat.seed)
+    for index in range(first, stop):
         yield _buyer(index, cat, name_pools)

@@ -188,6 +188,18 @@ def iter_orders(
     if buyers < 1:
         raise ValueError(f"orders need at least one buyer, got buyers={buyers}")
     cat = catalog(seed, recipients, buyers, start, days)
+    yield from order_range(
+        cat, orders, buyers, first, orders if stop is None else min(stop, orders)
+    )
+
+
+def order_range(
+    cat: Catalog, orders: int, buyers: int, first: int, stop: int
+) -> Iterator[OrderSpec]:
+    """Orders `first`..`stop` of a world of `orders` orders and the `buyers` `cat` was built for.
+
+    Like `buyer_range`: the catalogue is built once by a caller that generates many slices.
+    """
     slots = script_slots(orders) if cat.scenarios else {}
-    for index in range(first, orders if stop is None else min(stop, orders)):
+    for index in range(first, stop):
         yield _order(index, orders, buyers, cat, slots)
