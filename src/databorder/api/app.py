@@ -99,9 +99,9 @@ def create_app(runtime: Runtime) -> FastAPI:
         runtime.settings.seller_rate_per_second, runtime.settings.seller_rate_burst
     )
     app.state.admitted = AdmittedRecently()
-    app.state.disclosures = disclosures.group_commit(runtime)
-    errors.install(app)
     app.state.metrics = Metrics()
+    app.state.disclosures = disclosures.group_commit(runtime, app.state.metrics.observe_group)
+    errors.install(app)
     observability.install(app, app.state.metrics)
     for module in (
         health,

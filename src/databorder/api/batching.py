@@ -14,6 +14,7 @@ response is only sent after its transaction committed.
 """
 
 import asyncio
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Generic, TypeVar
@@ -27,9 +28,16 @@ Work = Callable[[Sequence[T]], Sequence[R | Exception]]
 class GroupCommit(Generic[T, R]):
     """Runs `work` on batches of submitted items in one dedicated thread, in arrival order."""
 
-    def __init__(self, work: Work[T, R], limit: int = 500, name: str = "group-commit") -> None:
+    def __init__(
+        self,
+        work: Work[T, R],
+        limit: int = 500,
+        name: str = "group-commit",
+        observe: Callable[[int, float], None] | None = None,
+    ) -> None:
         self._work = work
         self._limit = limit
+        self._observe = observe  # (group size, seconds) of each transaction, for metrics
         self._pending: list[tuple[T, asyncio.Future[R]]] = []
         self._drainer: asyncio.Task[None] | None = None
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix=name)
@@ -51,12 +59,15 @@ class GroupCommit(Generic[T, R]):
                 batch = self._pending[: self._limit]
                 del self._pending[: self._limit]
                 items = [item for item, _ in batch]
+                started = time.perf_counter()
                 try:
                     results = await loop.run_in_executor(self._executor, self._run, items)
                 except Exception as exc:  # a bug in the work itself: fail the batch, go on
                     results = [exc] * len(items)
                 self.batches += 1
                 self.items += len(items)
+                if self._observe is not None:
+                    self._observe(len(items), time.perf_counter() - started)
                 for (_, future), result in zip(batch, results, strict=True):
                     if future.done():  # the client went away; its work committed regardless
                         continue

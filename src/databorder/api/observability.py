@@ -86,12 +86,28 @@ class Metrics:
             ["status"],
             registry=self.registry,
         )
+        self.group_size = Histogram(
+            "databorder_disclosure_group_size",
+            "Disclosure requests committed together in one transaction (group commit)",
+            registry=self.registry,
+            buckets=(1, 2, 4, 8, 16, 32, 64, 128, 256, 500),
+        )
+        self.group_seconds = Histogram(
+            "databorder_disclosure_group_seconds",
+            "Time to decide, record and commit one group of disclosure requests",
+            registry=self.registry,
+            buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1),
+        )
         self.log_size = Gauge(
             "databorder_log_leaves", "Leaves in the disclosure log", registry=self.registry
         )
         self.grants = Gauge(
             "databorder_grants", "Access grants by state", ["state"], registry=self.registry
         )
+
+    def observe_group(self, size: int, seconds: float) -> None:
+        self.group_size.observe(size)
+        self.group_seconds.observe(seconds)
 
     def count_decision(
         self, ground: str | None, cross_border: bool, reason_codes: list[str]

@@ -6,7 +6,7 @@ still gets its own answer, sent only after the transaction committed.
 
 import functools
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any
@@ -78,8 +78,10 @@ def disclose_group(rt: Runtime, group: Sequence[Pending]) -> list[Recorded | Exc
     return [o if isinstance(o, Exception) else Recorded(o, tree_size) for o in outcomes]
 
 
-def group_commit(rt: Runtime) -> GroupCommit[Pending, Recorded]:
-    return GroupCommit(functools.partial(disclose_group, rt), name="disclosures")
+def group_commit(
+    rt: Runtime, observe: Callable[[int, float], None] | None = None
+) -> GroupCommit[Pending, Recorded]:
+    return GroupCommit(functools.partial(disclose_group, rt), name="disclosures", observe=observe)
 
 
 @router.post(
