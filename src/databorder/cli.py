@@ -274,6 +274,19 @@ def keys_issue(
     typer.echo(key)
 
 
+@keys_app.command("revoke")
+def keys_revoke(
+    prefix: Annotated[str, typer.Argument(help="the key's first 12 characters, e.g. dbs_AbCdEfGh")],
+) -> None:
+    """Revoke a service key at once, including for requests already queued to commit."""
+    from databorder.auth.services import ServiceKeys  # noqa: PLC0415
+
+    rt = _runtime()
+    with reported(), rt.sessions.begin() as session:
+        name = ServiceKeys(session).revoke(prefix, rt.now())
+    typer.echo(f"revoked the service key of {name!r}")
+
+
 @officers_app.command("add")
 def officers_add(
     username: str,

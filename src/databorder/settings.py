@@ -28,6 +28,8 @@ class Settings(BaseSettings):
     sweep_interval_seconds: float = Field(default=300.0, ge=0)
     # A signed tree head is published this often when the log has grown (0: on demand only).
     head_interval_seconds: float = Field(default=60.0, ge=0)
+    # Most POST /v1/disclosures requests committed in one transaction (1: one each).
+    group_commit_limit: int = Field(default=500, ge=1, le=5000)
 
     @property
     def master_key_path(self) -> Path:

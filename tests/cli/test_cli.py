@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from databorder.auth.services import Scope, ServiceKeys
+from databorder.errors import Unauthorized
 from databorder.registry.models import Recipient
 from databorder.runtime import Runtime
 from databorder.settings import Settings
@@ -111,3 +113,19 @@ def test_service_refuses_to_start_without_each_private_key(
     expected = "is missing" if problem == "missing" else "accessible to other users"
     assert expected in result.stderr
     assert str(path) in result.stderr
+
+
+def test_keys_revoke_by_prefix_then_the_key_is_refused(
+    runtime: Runtime, settings: Settings
+) -> None:
+    issued = run(settings, "keys", "issue", "--name", "old shop", "--scope", "platform")
+    assert issued.returncode == 0, issued.stderr
+    key = issued.stdout.strip()
+    revoked = run(settings, "keys", "revoke", key[:12])
+    assert revoked.returncode == 0, revoked.stderr
+    assert revoked.stdout.strip() == "revoked the service key of 'old shop'"
+    again = run(settings, "keys", "revoke", key[:12])
+    assert again.returncode == 3
+    assert "live service key with prefix" in again.stderr
+    with pytest.raises(Unauthorized), runtime.sessions() as s:
+        ServiceKeys(s).require(key, Scope.PLATFORM, runtime.now())

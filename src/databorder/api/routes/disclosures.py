@@ -81,7 +81,12 @@ def disclose_group(rt: Runtime, group: Sequence[Pending]) -> list[Recorded | Exc
 def group_commit(
     rt: Runtime, observe: Callable[[int, float], None] | None = None
 ) -> GroupCommit[Pending, Recorded]:
-    return GroupCommit(functools.partial(disclose_group, rt), name="disclosures", observe=observe)
+    return GroupCommit(
+        functools.partial(disclose_group, rt),
+        limit=rt.settings.group_commit_limit,
+        name="disclosures",
+        observe=observe,
+    )
 
 
 @router.post(
