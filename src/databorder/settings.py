@@ -30,6 +30,8 @@ class Settings(BaseSettings):
     head_interval_seconds: float = Field(default=60.0, ge=0)
     # Most POST /v1/disclosures requests committed in one transaction (1: one each).
     group_commit_limit: int = Field(default=500, ge=1, le=5000)
+    # FastAPI's native OpenTelemetry traces, metrics and logs (configure the OTel SDK as usual).
+    opentelemetry: bool = False
 
     @property
     def master_key_path(self) -> Path:
