@@ -49,6 +49,7 @@ from databorder.vault.crypto import item_context, new_data_key, open_sealed, sea
 ROOT = Path(__file__).parents[1]
 BATCH = 1000
 HTTP_GOAL = ">= 1,000 req/s, p99 < 50 ms"
+CONNECTIONS = (8, 16, 32, 64)  # wrk connections for the POST /v1/disclosures sweep
 
 
 def _settings(base: Path, url: str) -> Settings:
@@ -386,6 +387,7 @@ def _backend(name: str, url: str, base: Path, quick: bool) -> dict[str, Any]:
         f"(batches of {BATCH})"
     )
     seconds = 5 if quick else 15
+    figures["wrk_seconds"] = seconds
     seller = _seller_script(rt, asks, base)
     posts = _disclosure_script(rt, asks, base)
     with _server(settings, 1, group_commit_limit=1) as http:
@@ -398,6 +400,12 @@ def _backend(name: str, url: str, base: Path, quick: bool) -> dict[str, Any]:
             if workers == 1:  # /metrics is per worker: only one worker's groups are all of them
                 after = _groups(http)
                 figures["group_mean_size"] = (after[0] - before[0]) / max(after[1] - before[1], 1)
+            for connections in CONNECTIONS:
+                figures[f"post_disclosures_w{workers}_c{connections}"] = (
+                    figures[f"post_disclosures_w{workers}"]
+                    if connections == 32
+                    else _wrk(http, posts, seconds, connections)
+                )
     for label in (
         "post_disclosures_single",
         "seller_reads_w1",
@@ -411,6 +419,15 @@ def _backend(name: str, url: str, base: Path, quick: bool) -> dict[str, Any]:
             f"p99 {f['p99_ms']:.1f} ms, non-2xx {f['errors']:.0f}"
         )
     print(f"  requests per group commit (1 worker): {figures['group_mean_size']:.1f}")
+    for workers in (1, 2):
+        sweep = (figures[f"post_disclosures_w{workers}_c{c}"] for c in CONNECTIONS)
+        print(
+            f"  POST by connections ({workers} worker(s)): "
+            + ", ".join(
+                f"c{c} {f['rps']:,.0f}/s p99 {f['p99_ms']:.0f} ms"
+                for c, f in zip(CONNECTIONS, sweep, strict=True)
+            )
+        )
     rt.db.dispose()
     return figures
 
@@ -521,10 +538,28 @@ def _markdown(r: dict[str, Any]) -> str:
         f"| requests per group commit, 1 worker (mean) | {r['sqlite']['group_mean_size']:.1f} | "
         f"{r['postgresql']['group_mean_size']:.1f} | |"
     )
+    rows += [
+        "",
+        "POST /v1/disclosures with group commit by the number of concurrent connections "
+        "(req/s, p50/p99 ms):",
+        "",
+        "| | " + " | ".join(f"{c} connections" for c in CONNECTIONS) + " |",
+        "|---|" + "---:|" * len(CONNECTIONS),
+    ]
+    for backend, name in (("sqlite", "SQLite"), ("postgresql", "PostgreSQL")):
+        for workers in (1, 2):
+            cells = []
+            for c in CONNECTIONS:
+                f = r[backend][f"post_disclosures_w{workers}_c{c}"]
+                cells.append(f"{f['rps']:,.0f}, {f['p50_ms']:.1f}/{f['p99_ms']:.1f}")
+            rows.append(f"| {name}, {workers} worker(s) | " + " | ".join(cells) + " |")
     rows.append("")
     rows.append(
-        "HTTP figures: `wrk -t1 -c32` on loopback against `uvicorn --factory "
-        "databorder.api.server:app`, client and server sharing the machine's 2 cores."
+        f"HTTP figures: `wrk -t1` on loopback ({r['sqlite']['wrk_seconds']:.0f} s per run; 32 "
+        "connections unless the column says otherwise) against `uvicorn --factory "
+        "databorder.api.server:app`, client and server sharing the machine's 2 cores; requests "
+        "cycle through the synthetic world's disclosure requests, each decided and committed "
+        "with its grant and log leaf before it is answered."
     )
     rows.append(_ANALYSIS)
     return "\n".join(rows) + "\n"
