@@ -269,7 +269,11 @@ def _groups(url: str) -> tuple[float, float]:
     with urllib.request.urlopen(f"{url}/metrics", timeout=10) as answer:  # noqa: S310 (loopback)
         text = answer.read().decode()
     found = dict(
-        re.findall(r"^databorder_disclosure_group_size_(sum|count) ([\d.e+]+)$", text, re.M)
+        re.findall(
+            r'^databorder_group_commit_size_(sum|count)\{work="disclosures"\} ([\d.e+]+)$',
+            text,
+            re.M,
+        )
     )
     return float(found.get("sum", 0)), float(found.get("count", 0))
 

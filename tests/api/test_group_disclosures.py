@@ -62,10 +62,14 @@ def test_concurrent_disclosures_share_transactions_and_each_gets_its_leaf(
     committer = app.state.disclosures
     assert committer.items == 40
     assert committer.batches < 40  # requests that arrived together shared a transaction
-    sample = app.state.metrics.registry.get_sample_value
-    assert sample("databorder_disclosure_group_size_sum") == 40
-    assert sample("databorder_disclosure_group_size_count") == committer.batches
-    assert sample("databorder_disclosure_group_seconds_sum") > 0
+    registry = app.state.metrics.registry
+
+    def sample(name: str) -> float | None:
+        return registry.get_sample_value(f"databorder_group_commit_{name}", {"work": "disclosures"})
+
+    assert sample("size_sum") == 40
+    assert sample("size_count") == committer.batches
+    assert (sample("seconds_sum") or 0) > 0
     with world.sessions() as s:
         assert s.scalar(select(func.count()).select_from(Disclosure)) == 38
         assert s.scalar(select(func.count()).select_from(AccessGrant)) == 38

@@ -83,6 +83,7 @@ def create_app(runtime: Runtime) -> FastAPI:
             yield
         finally:  # graceful shutdown: finish queued disclosures, stop the periodic jobs
             await app.state.disclosures.close()
+            await app.state.seller_reads.close()
             for task in tasks:
                 task.cancel()
                 with suppress(asyncio.CancelledError):
@@ -107,7 +108,11 @@ def create_app(runtime: Runtime) -> FastAPI:
     )
     app.state.admitted = AdmittedRecently()
     app.state.metrics = Metrics()
-    app.state.disclosures = disclosures.group_commit(runtime, app.state.metrics.observe_group)
+    metrics: Metrics = app.state.metrics
+    app.state.disclosures = disclosures.group_commit(runtime, metrics.group_observer("disclosures"))
+    app.state.seller_reads = seller.group_commit(
+        runtime, app.state.seller_limiter, metrics.group_observer("seller_reads")
+    )
     errors.install(app)
     observability.install(app, app.state.metrics)
     for module in (

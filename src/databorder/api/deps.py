@@ -15,8 +15,6 @@ from starlette.concurrency import run_in_threadpool
 
 from databorder.auth.services import Principal, Scope, ServiceKeys, hash_key
 from databorder.errors import Unauthorized
-from databorder.registry.models import Recipient
-from databorder.registry.services import RegistryService
 from databorder.runtime import Runtime
 
 
@@ -26,16 +24,6 @@ def runtime(request: Request) -> Runtime:
 
 
 RuntimeDep = Annotated[Runtime, Depends(runtime)]
-
-
-def calling_recipient(
-    rt: RuntimeDep, authorization: Annotated[str | None, Header()] = None
-) -> Recipient:
-    with rt.sessions() as session:  # a short read of its own, closed before the route runs
-        return RegistryService(session).authenticate(bearer(authorization))
-
-
-RecipientDep = Annotated[Recipient, Depends(calling_recipient)]
 
 
 def bearer(authorization: str | None) -> str | None:

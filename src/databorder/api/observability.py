@@ -87,14 +87,16 @@ class Metrics:
             registry=self.registry,
         )
         self.group_size = Histogram(
-            "databorder_disclosure_group_size",
-            "Disclosure requests committed together in one transaction (group commit)",
+            "databorder_group_commit_size",
+            "Requests committed together in one transaction (group commit), by work",
+            ["work"],
             registry=self.registry,
             buckets=(1, 2, 4, 8, 16, 32, 64, 128, 256, 500),
         )
         self.group_seconds = Histogram(
-            "databorder_disclosure_group_seconds",
-            "Time to decide, record and commit one group of disclosure requests",
+            "databorder_group_commit_seconds",
+            "Time to do and commit one group of requests, by work",
+            ["work"],
             registry=self.registry,
             buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1),
         )
@@ -105,9 +107,15 @@ class Metrics:
             "databorder_grants", "Access grants by state", ["state"], registry=self.registry
         )
 
-    def observe_group(self, size: int, seconds: float) -> None:
-        self.group_size.observe(size)
-        self.group_seconds.observe(seconds)
+    def group_observer(self, work: str) -> Callable[[int, float], None]:
+        """What a GroupCommit reports after each transaction: its size and its time."""
+        sizes, times = self.group_size.labels(work), self.group_seconds.labels(work)
+
+        def observe(size: int, seconds: float) -> None:
+            sizes.observe(size)
+            times.observe(seconds)
+
+        return observe
 
     def count_decision(
         self, ground: str | None, cross_border: bool, reason_codes: list[str]

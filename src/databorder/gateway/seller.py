@@ -6,14 +6,15 @@ like an order that does not exist, so nobody can probe for others' orders; a gra
 but ended answers 410 with why.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
-from databorder.errors import Gone, NotFound
+from databorder.errors import DataborderError, Gone, NotFound
 from databorder.gateway.models import AccessGrant, SellerRead
 from databorder.gateway.services import LeafLog, hash_token
 from databorder.ledger.canonical import canonical_json
@@ -22,9 +23,12 @@ from databorder.marketplace.services import ORDER_ITEMS_LABEL
 from databorder.model import DataItem, Disposition
 from databorder.model.ids import time_ordered_id
 from databorder.registry.models import Recipient
+from databorder.store.query import insert_rows
 from databorder.vault.mask import mask_address, mask_email, mask_name, mask_phone, mask_text
 from databorder.vault.relay import RelayPool
 from databorder.vault.service import ShreddedError, Vault
+
+_READS = cast(Table, SellerRead.__table__)
 
 _MASKS: dict[DataItem, Callable[[str], str]] = {
     DataItem.NAME: mask_name,
@@ -53,10 +57,63 @@ class SellerAccess:
         self, session: Session, recipient: Recipient, order_id: str, token: str, at: datetime
     ) -> OrderView:
         """The data one grant releases. Any mismatch answers like a missing order."""
+        (answer,) = self.read_many(session, [ReadAsk(recipient, order_id, token, at)])
+        if isinstance(answer, DataborderError):
+            raise answer
+        return answer
+
+    def read_many(
+        self, session: Session, asks: Sequence["ReadAsk"]
+    ) -> list[OrderView | DataborderError]:
+        """Each ask's view, or its own error (404, 410); every read that succeeds is recorded
+        and logged, with one log append and one insert for them all (the caller's
+        transaction: concurrent HTTP reads share one, see api/batching.py)."""
+        answers: list[OrderView | DataborderError] = []
+        rows: list[dict[str, Any]] = []
+        leaves: list[bytes] = []
+        for ask in asks:
+            try:
+                view, grant = self._view(session, ask)
+            except DataborderError as exc:
+                answers.append(exc)
+                continue
+            answers.append(view)
+            row = {
+                "recipient_id": ask.recipient.id,
+                "id": time_ordered_id(),
+                "grant_id": grant.id,
+                "order_id": ask.order_id,
+                "items": sorted(grant.items),
+                "read_at": ask.at,
+                "leaf_index": None,
+            }
+            rows.append(row)
+            leaves.append(
+                canonical_json(
+                    {
+                        "type": "seller_read",
+                        "id": row["id"],
+                        "read_at": ask.at.isoformat(),
+                        "recipient_id": ask.recipient.id,
+                        "order_id": ask.order_id,
+                        "subject_id": grant.subject_id,
+                        "grant_id": grant.id,
+                        "items": row["items"],
+                    }
+                )
+            )
+        if self.log is not None and leaves:
+            for row, index in zip(rows, self.log.append_many(session, leaves), strict=True):
+                row["leaf_index"] = index
+        insert_rows(session, _READS, rows)
+        return answers
+
+    def _view(self, session: Session, ask: "ReadAsk") -> tuple[OrderView, AccessGrant]:
+        order_id = ask.order_id
         grant = session.scalars(
             select(AccessGrant).where(
-                AccessGrant.recipient_id == recipient.id,
-                AccessGrant.token_hash == hash_token(token),
+                AccessGrant.recipient_id == ask.recipient.id,
+                AccessGrant.token_hash == hash_token(ask.token),
             )
         ).first()
         if grant is None or grant.order_id != order_id:
@@ -65,7 +122,7 @@ class SellerAccess:
             raise Gone(
                 f"access to order {order_id!r} was revoked", grant.revoke_reason or "revoked"
             )
-        if grant.expires_at <= at:
+        if grant.expires_at <= ask.at:
             raise Gone(
                 f"access to order {order_id!r} expired at {grant.expires_at.isoformat()}", "expired"
             )
@@ -101,36 +158,16 @@ class SellerAccess:
             }
             for name, disposition in grant.items.items()
         }
-        read = SellerRead(
-            id=time_ordered_id(),
-            grant_id=grant.id,
-            recipient_id=recipient.id,
-            order_id=order_id,
-            items=sorted(grant.items),
-            read_at=at,
-            leaf_index=None,
-        )
-        if self.log is not None:
-            (read.leaf_index,) = self.log.append_many(
-                session,
-                [
-                    canonical_json(
-                        {
-                            "type": "seller_read",
-                            "id": read.id,
-                            "read_at": at.isoformat(),
-                            "recipient_id": recipient.id,
-                            "order_id": order_id,
-                            "subject_id": grant.subject_id,
-                            "grant_id": grant.id,
-                            "items": read.items,
-                        }
-                    )
-                ],
-            )
-        session.add(read)
-        session.flush()
-        return OrderView(order_id, grant.id, grant.purpose.value, grant.expires_at, shown)
+        view = OrderView(order_id, grant.id, grant.purpose.value, grant.expires_at, shown)
+        return view, grant
+
+
+@dataclass(frozen=True, slots=True)
+class ReadAsk:
+    recipient: Recipient
+    order_id: str
+    token: str  # the grant token, as presented
+    at: datetime
 
 
 def _render(

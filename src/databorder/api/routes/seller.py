@@ -1,33 +1,109 @@
-"""The seller API: a recipient, authenticated by its own key, reads what its grant releases."""
+"""The seller API: a recipient, authenticated by its own key, reads what its grant releases.
 
-from dataclasses import asdict
+Every read is recorded and logged, so a read is a write: concurrent reads share a transaction
+(group commit, api/batching.py) the way disclosures do, each answered after the commit.
+"""
+
+import functools
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Request
+from fastapi import APIRouter, Header, Request, Response
 
-from databorder.api.deps import RecipientDep, RuntimeDep
+from databorder.api.batching import GroupCommit
+from databorder.api.deps import bearer
 from databorder.api.observability import TemplatedRoute
+from databorder.api.ratelimit import RateLimiter
+from databorder.errors import DataborderError, Unauthorized
+from databorder.gateway.seller import OrderView, ReadAsk
+from databorder.registry.models import Recipient
+from databorder.registry.services import RegistryService
+from databorder.runtime import Runtime
 
 router = APIRouter(route_class=TemplatedRoute, tags=["seller"])
+
+
+@dataclass(frozen=True, slots=True)
+class PendingRead:
+    key: str
+    order_id: str
+    token: str
+    at: datetime
+
+
+def read_group(
+    rt: Runtime, limiter: RateLimiter, group: Sequence[PendingRead]
+) -> list[OrderView | Exception]:
+    """One transaction for a group of reads: each caller's key, rate limit, grant and record."""
+    with rt.sessions.begin() as session:
+        registry = RegistryService(session)
+        callers: dict[str, Recipient | DataborderError] = {}
+        for key in {p.key for p in group}:
+            try:
+                callers[key] = registry.authenticate(key)
+            except DataborderError as exc:
+                callers[key] = exc
+        answers: list[OrderView | Exception | None] = [None] * len(group)
+        asks: list[tuple[int, ReadAsk]] = []
+        for n, pending in enumerate(group):
+            caller = callers[pending.key]
+            if isinstance(caller, DataborderError):
+                answers[n] = caller
+                continue
+            try:
+                limiter.take(caller.id)
+            except DataborderError as exc:
+                answers[n] = exc
+                continue
+            asks.append((n, ReadAsk(caller, pending.order_id, pending.token, pending.at)))
+        views = rt.seller.read_many(session, [ask for _, ask in asks])
+        for (n, _), view in zip(asks, views, strict=True):
+            answers[n] = view
+    return [a if a is not None else RuntimeError("read not answered") for a in answers]
+
+
+def group_commit(
+    rt: Runtime, limiter: RateLimiter, observe: Callable[[int, float], None] | None = None
+) -> GroupCommit[PendingRead, OrderView]:
+    return GroupCommit(
+        functools.partial(read_group, rt, limiter),
+        limit=rt.settings.group_commit_limit,
+        name="seller-reads",
+        observe=observe,
+    )
+
+
+def _json(view: OrderView) -> dict[str, Any]:
+    data = asdict(view)
+    data["expires_at"] = view.expires_at.isoformat()
+    return data
 
 
 @router.get(
     "/v1/seller/orders/{order_id}/data",
     summary="The granted items of one order, in their dispositions",
+    response_class=Response,
     responses={
+        200: {"content": {"application/json": {}}},
         401: {"description": "missing or unknown API key"},
         404: {"description": "no such order for this recipient"},
         410: {"description": "access expired or was revoked (with the reason)"},
         429: {"description": "this recipient's rate limit is exceeded (Retry-After says when)"},
     },
 )
-def seller_order_data(
+async def seller_order_data(
     order_id: str,
     x_grant_token: Annotated[str, Header(description="the grant token from the disclosure")],
-    recipient: RecipientDep,
-    rt: RuntimeDep,
     request: Request,
-) -> dict[str, Any]:
-    with rt.sessions.begin() as session:
-        request.app.state.seller_limiter.take(recipient.id)
-        return asdict(rt.seller.read(session, recipient, order_id, x_grant_token, rt.now()))
+    authorization: Annotated[str | None, Header()] = None,
+) -> Response:
+    key = bearer(authorization)
+    if not key:
+        raise Unauthorized("missing API key: send it as 'Authorization: Bearer <key>'")
+    rt: Runtime = request.app.state.runtime
+    reads: GroupCommit[PendingRead, OrderView] = request.app.state.seller_reads
+    view = await reads.submit(PendingRead(key, order_id, x_grant_token, rt.now()))
+    return Response(json.dumps(_json(view), ensure_ascii=False), media_type="application/json")
