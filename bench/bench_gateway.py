@@ -476,17 +476,20 @@ table grew (21,732 then 16,414/s over four rounds); with time-ordered ids (`mode
 UUIDv7 layout) eight rounds of 20,000 leaves gave 20,852, 20,166, 22,603, 21,894, 22,791,
 17,276, 22,158 and 21,897/s (about 21,000/s overall; the dip is a WAL checkpoint).
 
-Where the HTTP goals stand: they are not met. A disclosure or a seller read costs about 2.4 ms
-of server CPU on SQLite: about 13 SQL statements through SQLAlchemy at ~150 µs each, plus the
-framework (uvicorn, FastAPI, pydantic) and authentication. With `wrk` on the same two cores,
-one worker tops out near 170 requests/s; with several workers on SQLite, processes wait for the
-single writer through SQLite's polling busy handler, which is what the 2-worker p99 shows (one
-worker per SQLite file is the sound deployment; several workers belong on PostgreSQL, where
-each statement is a loopback round trip and the single-request path is slower still). The way
-to the goal is to amortise per-transaction work the way the batched path does (about 5,000
-committed disclosures/s): group commit of concurrent requests into one transaction per few
-milliseconds, authentication and order lookups in one statement each, and fewer statements per
-log append.
+How POST /v1/disclosures got from ~170 to the rates above. One transaction per request cost
+about 2.4 ms of server CPU (about 13 statements and a commit); the first row of the HTTP table
+is that path today. Group commit (`api/batching.py`) lets the requests that arrive while a
+transaction commits share the next one, so the fixed cost is paid once per group (the table
+shows the mean group size). What else mattered, measured under the same load: uvloop and
+httptools instead of uvicorn's pure-Python defaults; plain ASGI middleware instead of
+Starlette's `BaseHTTPMiddleware` (~20% of a request); `gc.freeze()` after start-up, because
+full garbage collections of the start-up heap paused the server for 100-140 ms, the whole p99
+(about 10 ms after); FastAPI's native OpenTelemetry lookup per request turned off by default;
+and, for two workers on one SQLite file, a file lock that wakes the next writer at once
+instead of SQLite's busy handler sleeping up to 100 ms. One worker is one core at most (the
+GIL); `wrk` and the server share the machine's two cores, so two workers trade some latency
+for throughput. Latency follows the number of requests in flight: at a given rate, p50 is
+about connections / rate, which is why the table sweeps the connection count.
 """
 
 
