@@ -83,9 +83,8 @@ def test_bulk_load_writes_the_same_world_sealed(runtime: Runtime, workers: int) 
     assert report.peak_memory_mib > 0
 
 
+@pytest.mark.parametrize("backend", ["sqlite"])  # the bulk pragmas are SQLite's own
 def test_bulk_pragmas_hold_for_the_load_and_are_restored_after(runtime: Runtime) -> None:
-    if runtime.db.dialect.name != "sqlite":
-        pytest.skip("the bulk pragmas are SQLite's")
     with runtime.db.connect() as connection:
         driver: Any = connection.connection.driver_connection
 
