@@ -49,7 +49,9 @@ def main() -> None:
         "",
         f"Machine: {machine()}.",
         "",
-        "Reproduce with `make bench` (all) or `.venv/bin/python bench/<name>.py` (one).",
+        "Reproduce with `make bench` (all) or `.venv/bin/python bench/<name>.py` (one). "
+        "The full-size `databorder sim` runs (8 million buyers, 30 million orders, about 37 "
+        "minutes a database) are not part of it: see [scale.md](scale.md).",
         "",
     ]
     report.extend(sections)

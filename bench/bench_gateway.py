@@ -481,15 +481,20 @@ about 2.4 ms of server CPU (about 13 statements and a commit); the first row of 
 is that path today. Group commit (`api/batching.py`) lets the requests that arrive while a
 transaction commits share the next one, so the fixed cost is paid once per group (the table
 shows the mean group size). What else mattered, measured under the same load: uvloop and
-httptools instead of uvicorn's pure-Python defaults; plain ASGI middleware instead of
-Starlette's `BaseHTTPMiddleware` (~20% of a request); `gc.freeze()` after start-up, because
-full garbage collections of the start-up heap paused the server for 100-140 ms, the whole p99
-(about 10 ms after); FastAPI's native OpenTelemetry lookup per request turned off by default;
-and, for two workers on one SQLite file, a file lock that wakes the next writer at once
-instead of SQLite's busy handler sleeping up to 100 ms. One worker is one core at most (the
-GIL); `wrk` and the server share the machine's two cores, so two workers trade some latency
-for throughput. Latency follows the number of requests in flight: at a given rate, p50 is
-about connections / rate, which is why the table sweeps the connection count.
+httptools instead of uvicorn's pure-Python defaults;
+plain ASGI middleware instead of Starlette's `BaseHTTPMiddleware` (~20% of a request);
+`gc.freeze()` after start-up, because full garbage collections of the start-up heap paused
+the server for 100-140 ms, the whole p99 (4-6 ms after); FastAPI's native OpenTelemetry lookup
+per request turned off by default; and SQLite's WAL checkpointed by a background thread instead
+of inside whichever commit crossed the threshold (one worker, 32 connections: p99 58 ms before,
+39 ms after, one full run of this benchmark each; on a fresh small database the two were alike). One worker is one core at most (the GIL), and
+`wrk` shares the machine's two cores with the server. Two workers on one SQLite file are
+correct (their writers queue on a file lock beside the database, woken at once) but serve less
+here than one: their transactions take turns at SQLite's single writer, each worker's groups
+are half as large, and the two processes and `wrk` compete for two cores; on PostgreSQL two
+workers add throughput at 64 connections. Latency follows the number of requests in flight: at
+a given rate, p50 is about connections / rate, which is why the table sweeps the connection
+count.
 """
 
 

@@ -5,6 +5,7 @@ import multiprocessing
 import os
 import shutil
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +15,12 @@ from sqlalchemy import select, text
 from databorder.ledger import merkle
 from databorder.ledger.log import StoredLog
 from databorder.ledger.models import LogLeaf
-from databorder.store.db import _WriterQueue, make_engine, make_sessionmaker
+from databorder.store.db import (
+    BackgroundCheckpoints,
+    _WriterQueue,
+    make_engine,
+    make_sessionmaker,
+)
 
 
 class FakeConnection:
@@ -121,4 +127,34 @@ def test_worker_processes_on_one_file_append_without_forking_the_log(
         datas = [leaf.data for leaf in session.scalars(select(LogLeaf).order_by(LogLeaf.index))]
         assert len(set(datas)) == 240
         assert StoredLog().root(session) == merkle.root_hash([merkle.leaf_hash(d) for d in datas])
+    engine.dispose()
+
+
+def test_background_checkpoints_take_wal_copying_out_of_commits(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'db.sqlite'}")
+    sessions = make_sessionmaker(engine)
+
+    def autocheckpoint() -> int:
+        with engine.connect() as connection:
+            return int(connection.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar_one())
+
+    with sessions.begin() as session:
+        session.execute(text("CREATE TABLE t (x BLOB)"))
+    assert autocheckpoint() == 4000
+    checkpoints = BackgroundCheckpoints(engine, interval=0.05)
+    checkpoints.start()
+    try:
+        assert autocheckpoint() == 0  # commits no longer copy the WAL themselves
+        for _ in range(20):
+            with sessions.begin() as session:
+                session.execute(text("INSERT INTO t VALUES (zeroblob(8000))"))
+        deadline = time.monotonic() + 10
+        while (frames := checkpoints.last)[0] < 20 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert frames[0] >= 20  # 20 commits of 8 KB, each at least two 4 KiB pages
+        time.sleep(0.2)
+        assert checkpoints.last[1] == checkpoints.last[0]  # the thread copied every frame
+    finally:
+        checkpoints.stop()
+    assert autocheckpoint() == 4000  # connections opened afterwards checkpoint by themselves
     engine.dispose()

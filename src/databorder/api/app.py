@@ -26,6 +26,7 @@ from databorder.api.routes import (
 from databorder.gateway.sweeper import SweepReport, sweep
 from databorder.ledger.http import make_router
 from databorder.runtime import Runtime
+from databorder.store.db import BackgroundCheckpoints
 
 
 async def _sweep_periodically(runtime: Runtime, interval: float) -> None:
@@ -79,11 +80,14 @@ def create_app(runtime: Runtime) -> FastAPI:
         # allocate. Under load full collections paused the server for 100-140 ms, then ~10.
         gc.collect()
         gc.freeze()
+        checkpoints = BackgroundCheckpoints(runtime.db)
+        checkpoints.start()
         try:
             yield
         finally:  # graceful shutdown: finish queued disclosures, stop the periodic jobs
             await app.state.disclosures.close()
             await app.state.seller_reads.close()
+            checkpoints.stop()
             for task in tasks:
                 task.cancel()
                 with suppress(asyncio.CancelledError):

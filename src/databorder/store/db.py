@@ -126,3 +126,54 @@ def checkpoint(engine: Engine) -> None:
         raw.cursor().execute("PRAGMA wal_checkpoint(TRUNCATE)")
     finally:
         raw.close()
+
+
+class BackgroundCheckpoints:
+    """Checkpoint SQLite's WAL from a thread of its own instead of inside commits.
+
+    By default the commit that grows the WAL past `wal_autocheckpoint` pages copies them into
+    the database file and syncs it before it returns, and every request waiting on that
+    transaction waits too. A long-running service turns that off for its connections and runs
+    a PASSIVE checkpoint every `interval` seconds here: it takes no writer lock, so commits go
+    on while it copies and syncs. No-op on other databases.
+    """
+
+    def __init__(self, engine: Engine, interval: float = 0.5) -> None:
+        self.engine = engine
+        self.interval = interval
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        # (frames in the WAL, frames copied into the database) at the last checkpoint
+        self.last: tuple[int, int] = (0, 0)
+
+    def start(self) -> None:
+        if self.engine.dialect.name != "sqlite" or self._thread is not None:
+            return
+        event.listen(self.engine, "connect", _no_autocheckpoint)
+        self.engine.dispose()  # pooled connections reopen with the listener above
+        self._thread = threading.Thread(target=self._run, name="wal-checkpoints", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        raw = self.engine.raw_connection()
+        try:
+            cursor = raw.cursor()
+            while not self._stop.wait(self.interval):
+                _busy, frames, copied = cursor.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+                self.last = (frames, copied)
+        finally:
+            raw.close()
+
+    def stop(self) -> None:
+        """Stop the thread; connections opened from now on checkpoint by themselves again."""
+        if self._thread is None:
+            return
+        self._stop.set()
+        self._thread.join()
+        self._thread = None
+        event.remove(self.engine, "connect", _no_autocheckpoint)
+        self.engine.dispose()
+
+
+def _no_autocheckpoint(dbapi_connection: Any, _record: Any) -> None:
+    dbapi_connection.execute("PRAGMA wal_autocheckpoint=0")
