@@ -486,8 +486,9 @@ plain ASGI middleware instead of Starlette's `BaseHTTPMiddleware` (~20% of a req
 `gc.freeze()` after start-up, because full garbage collections of the start-up heap paused
 the server for 100-140 ms, the whole p99 (4-6 ms after); FastAPI's native OpenTelemetry lookup
 per request turned off by default; and SQLite's WAL checkpointed by a background thread instead
-of inside whichever commit crossed the threshold (one worker, 32 connections: p99 58 ms before,
-39 ms after, one full run of this benchmark each; on a fresh small database the two were alike). One worker is one core at most (the GIL), and
+of inside whichever commit crossed the threshold (one worker, 32 connections: p99 58 ms in the
+run before the change, 39 and 43 ms in the two runs after; on a fresh small database the two
+were alike). One worker is one core at most (the GIL), and
 `wrk` shares the machine's two cores with the server. Two workers on one SQLite file are
 correct (their writers queue on a file lock beside the database, woken at once) but serve less
 here than one: their transactions take turns at SQLite's single writer, each worker's groups
