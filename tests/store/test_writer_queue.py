@@ -158,3 +158,16 @@ def test_background_checkpoints_take_wal_copying_out_of_commits(tmp_path: Path) 
         checkpoints.stop()
     assert autocheckpoint() == 4000  # connections opened afterwards checkpoint by themselves
     engine.dispose()
+
+
+def test_the_writer_lock_holds_no_descriptor_between_transactions(tmp_path: Path) -> None:
+    def open_files() -> int:
+        return len(os.listdir("/proc/self/fd"))
+
+    before = open_files()
+    for n in range(50):
+        engine = make_engine(f"sqlite:///{tmp_path / f'db{n}.sqlite'}")
+        with make_sessionmaker(engine).begin() as session:
+            session.execute(text("SELECT 1"))
+        engine.dispose()
+    assert open_files() <= before + 2  # not one per engine

@@ -77,7 +77,7 @@ def create_app(runtime: Runtime) -> FastAPI:
         ]
         # Everything built so far (modules, the app, the pack) lives as long as the process:
         # moved out of the collector's reach, a full collection scans only what requests
-        # allocate. Under load full collections paused the server for 100-140 ms, then ~10.
+        # allocate. Under load full collections paused the server for 100-140 ms, then 4-6.
         gc.collect()
         gc.freeze()
         checkpoints = BackgroundCheckpoints(runtime.db)

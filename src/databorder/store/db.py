@@ -57,13 +57,22 @@ class _WriterQueue:
     def __init__(self, lock_path: str | None = None) -> None:
         self._lock = threading.RLock()
         self._depth = 0  # changed only by the thread holding _lock
-        self._file = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600) if lock_path else None
+        self._path = lock_path
+        # Opened per transaction, not per engine: processes that make many engines (a test
+        # suite) would otherwise hold one descriptor per engine until they exit.
+        self._file: int | None = None
 
     def begin(self, connection: Any) -> None:
         self._lock.acquire()
         try:
-            if self._depth == 0 and self._file is not None:
-                fcntl.flock(self._file, fcntl.LOCK_EX)
+            if self._depth == 0 and self._path is not None:
+                self._file = os.open(self._path, os.O_RDWR | os.O_CREAT, 0o600)
+                try:
+                    fcntl.flock(self._file, fcntl.LOCK_EX)
+                except BaseException:
+                    os.close(self._file)
+                    self._file = None
+                    raise
             self._depth += 1
             try:
                 connection.exec_driver_sql("BEGIN IMMEDIATE")
@@ -85,6 +94,8 @@ class _WriterQueue:
         self._depth -= 1
         if self._depth == 0 and self._file is not None:
             fcntl.flock(self._file, fcntl.LOCK_UN)
+            os.close(self._file)
+            self._file = None
 
 
 def _writer_lock_path(engine: Engine) -> str | None:
