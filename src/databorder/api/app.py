@@ -1,14 +1,17 @@
 """The FastAPI application: routes only translate between HTTP and the services."""
 
 import asyncio
+import functools
 import gc
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager, suppress
+from typing import Any
 
 from fastapi import FastAPI
 
 from databorder import __version__
 from databorder.api import errors, observability
+from databorder.api.batching import GroupCommit, Work
 from databorder.api.deps import AdmittedRecently
 from databorder.api.observability import LOGGER, Metrics, TemplatedRoute
 from databorder.api.ratelimit import RateLimiter
@@ -23,42 +26,34 @@ from databorder.api.routes import (
     relay,
     seller,
 )
-from databorder.gateway.sweeper import SweepReport, sweep
+from databorder.gateway.sweeper import sweep
 from databorder.ledger.http import make_router
 from databorder.runtime import Runtime
 from databorder.store.db import BackgroundCheckpoints
 
 
-async def _sweep_periodically(runtime: Runtime, interval: float) -> None:
-    """Expire grants and free relay numbers on a schedule, off the event loop."""
+async def _every(
+    interval: float, job: Callable[[], int], event: str, done: str, failed: str
+) -> None:
+    """Run `job` off the event loop every `interval` seconds, logging its count or failure."""
     while True:
         await asyncio.sleep(interval)
         try:
-            report = await asyncio.to_thread(_sweep_once, runtime)
+            count = await asyncio.to_thread(job)
         except Exception:
-            LOGGER.exception("sweep failed", extra={"event": "sweep"})
+            LOGGER.exception(failed, extra={"event": event})
         else:
-            LOGGER.info("swept", extra={"event": "sweep", "count": report.grants_ended})
+            LOGGER.info(done, extra={"event": event, "count": count})
 
 
-def _sweep_once(runtime: Runtime) -> SweepReport:
+def _sweep_once(runtime: Runtime) -> int:
+    """Expire grants and free relay numbers; the number of grants ended."""
     with runtime.sessions.begin() as session:
-        return sweep(session, runtime.now())
-
-
-async def _sign_heads_periodically(runtime: Runtime, interval: float) -> None:
-    """Publish a signed tree head on a schedule whenever the log has grown."""
-    while True:
-        await asyncio.sleep(interval)
-        try:
-            size = await asyncio.to_thread(_sign_head_once, runtime)
-        except Exception:
-            LOGGER.exception("signing a tree head failed", extra={"event": "head"})
-        else:
-            LOGGER.info("tree head", extra={"event": "head", "count": size})
+        return sweep(session, runtime.now()).grants_ended
 
 
 def _sign_head_once(runtime: Runtime) -> int:
+    """Publish a signed tree head if the log has grown; the tree size."""
     with runtime.sessions.begin() as session:
         return runtime.signer.current(session).tree_size
 
@@ -68,10 +63,14 @@ def create_app(runtime: Runtime) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         settings = runtime.settings
         tasks = [
-            asyncio.create_task(job(runtime, interval))
-            for job, interval in (
-                (_sweep_periodically, settings.sweep_interval_seconds),
-                (_sign_heads_periodically, settings.head_interval_seconds),
+            asyncio.create_task(_every(interval, functools.partial(job, runtime), *logged))
+            for job, interval, logged in (
+                (_sweep_once, settings.sweep_interval_seconds, ("sweep", "swept", "sweep failed")),
+                (
+                    _sign_head_once,
+                    settings.head_interval_seconds,
+                    ("head", "tree head", "signing a tree head failed"),
+                ),
             )
             if interval
         ]
@@ -113,9 +112,16 @@ def create_app(runtime: Runtime) -> FastAPI:
     app.state.admitted = AdmittedRecently()
     app.state.metrics = Metrics()
     metrics: Metrics = app.state.metrics
-    app.state.disclosures = disclosures.group_commit(runtime, metrics.group_observer("disclosures"))
-    app.state.seller_reads = seller.group_commit(
-        runtime, app.state.seller_limiter, metrics.group_observer("seller_reads")
+
+    def grouped(work: Work[Any, Any], name: str) -> GroupCommit[Any, Any]:
+        limit = runtime.settings.group_commit_limit
+        return GroupCommit(work, limit=limit, name=name, observe=metrics.group_observer(name))
+
+    app.state.disclosures = grouped(
+        functools.partial(disclosures.disclose_group, runtime), "disclosures"
+    )
+    app.state.seller_reads = grouped(
+        functools.partial(seller.read_group, runtime, app.state.seller_limiter), "seller_reads"
     )
     errors.install(app)
     observability.install(app, app.state.metrics)

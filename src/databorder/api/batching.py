@@ -15,14 +15,32 @@ response is only sent after its transaction committed.
 
 import asyncio
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Generic, TypeVar
 
+from databorder.errors import DataborderError
+
 T = TypeVar("T")
 R = TypeVar("R")
+K = TypeVar("K")
 
 Work = Callable[[Sequence[T]], Sequence[R | Exception]]
+
+
+def once_each(keys: Iterable[K], check: Callable[[K], R]) -> dict[K, R | DataborderError]:
+    """`check` run once for each distinct key of a group: its result, or the error it raised.
+
+    The requests of a group mostly carry the same few credentials; each is looked up once.
+    """
+    found: dict[K, R | DataborderError] = {}
+    for key in keys:
+        if key not in found:
+            try:
+                found[key] = check(key)
+            except DataborderError as exc:
+                found[key] = exc
+    return found
 
 
 class GroupCommit(Generic[T, R]):

@@ -13,8 +13,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Header, Request
 from starlette.concurrency import run_in_threadpool
 
-from databorder.auth.services import Principal, Scope, ServiceKeys, hash_key
-from databorder.errors import Unauthorized
+from databorder.auth.services import Principal, Scope, ServiceKeys, hash_key, presented
 from databorder.runtime import Runtime
 
 
@@ -72,9 +71,7 @@ def admits(scope: Scope) -> Any:
     transaction must check it again (see AdmittedRecently)."""
 
     async def check(request: Request, authorization: Annotated[str | None, Header()] = None) -> str:
-        key = bearer(authorization)
-        if not key:
-            raise Unauthorized("missing credentials: send 'Authorization: Bearer <key or session>'")
+        key = presented(bearer(authorization))
         entry = (hash_key(key), scope)
         admitted: AdmittedRecently = request.app.state.admitted
         if entry not in admitted:

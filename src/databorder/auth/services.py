@@ -51,6 +51,13 @@ class Principal:
     scopes: tuple[str, ...]
 
 
+def presented(key: str | None) -> str:
+    """The bearer credential, or 401 when none was sent (checked before any database work)."""
+    if not key:
+        raise Unauthorized("missing credentials: send 'Authorization: Bearer <key or session>'")
+    return key
+
+
 class ServiceKeys:
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -97,8 +104,7 @@ class ServiceKeys:
 
     def require(self, key: str | None, scope: Scope, at: datetime) -> Principal:
         """The caller behind a bearer credential (service key or officer session), if allowed."""
-        if not key:
-            raise Unauthorized("missing credentials: send 'Authorization: Bearer <key or session>'")
+        key = presented(key)
         if key.startswith(SESSION_PREFIX):
             principal = Officers(self.session).principal(key, at)
         else:

@@ -73,6 +73,13 @@ def hash_api_key(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
+def presented_api_key(key: str | None) -> str:
+    """A recipient's bearer API key, or 401 when none was sent (before any database work)."""
+    if not key:
+        raise Unauthorized("missing API key: send it as 'Authorization: Bearer <key>'")
+    return key
+
+
 class RegistryService:
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -174,9 +181,7 @@ class RegistryService:
         return revoked
 
     def authenticate(self, key: str | None) -> Recipient:
-        if not key:
-            raise Unauthorized("missing API key: send it as 'Authorization: Bearer <key>'")
-        row = self.session.get(RecipientApiKey, hash_api_key(key))
+        row = self.session.get(RecipientApiKey, hash_api_key(presented_api_key(key)))
         if row is None or row.revoked_at is not None:
             raise Unauthorized("unknown or revoked API key")
         return row.recipient

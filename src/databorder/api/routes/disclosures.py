@@ -4,9 +4,8 @@ The transaction is shared by the requests that arrive together (group commit); e
 still gets its own answer, sent only after the transaction committed.
 """
 
-import functools
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any
@@ -14,7 +13,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Request, Response, status
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from databorder.api.batching import GroupCommit
+from databorder.api.batching import GroupCommit, once_each
 from databorder.api.deps import RuntimeDep, admits, requires
 from databorder.api.observability import TemplatedRoute
 from databorder.auth.services import Scope, ServiceKeys
@@ -63,30 +62,21 @@ def disclose_group(rt: Runtime, group: Sequence[Pending]) -> list[Recorded | Exc
     """
     with rt.sessions.begin() as session:
         keys = ServiceKeys(session)
-        refused: dict[str, Exception | None] = {}
-        for credential in {p.credential for p in group}:
-            try:
-                keys.require(credential, Scope.PLATFORM, rt.now())
-            except DataborderError as exc:
-                refused[credential] = exc
-            else:
-                refused[credential] = None
-        admitted = [p for p in group if refused[p.credential] is None]
-        done = iter(rt.gateway.disclose_each(session, [(p.ask, p.at) for p in admitted]))
-        outcomes = [refused[p.credential] or next(done) for p in group]
+        at = rt.now()
+        callers = once_each(
+            (p.credential for p in group), lambda key: keys.require(key, Scope.PLATFORM, at)
+        )
+        refusals = [
+            caller if isinstance(caller := callers[p.credential], DataborderError) else None
+            for p in group
+        ]
+        admitted = [
+            (p.ask, p.at) for p, refusal in zip(group, refusals, strict=True) if refusal is None
+        ]
+        done = iter(rt.gateway.disclose_each(session, admitted))
+        outcomes = [refusal or next(done) for refusal in refusals]
         tree_size = rt.log.size(session)
     return [o if isinstance(o, Exception) else Recorded(o, tree_size) for o in outcomes]
-
-
-def group_commit(
-    rt: Runtime, observe: Callable[[int, float], None] | None = None
-) -> GroupCommit[Pending, Recorded]:
-    return GroupCommit(
-        functools.partial(disclose_group, rt),
-        limit=rt.settings.group_commit_limit,
-        name="disclosures",
-        observe=observe,
-    )
 
 
 @router.post(

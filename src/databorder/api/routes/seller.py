@@ -4,23 +4,21 @@ Every read is recorded and logged, so a read is a write: concurrent reads share 
 (group commit, api/batching.py) the way disclosures do, each answered after the commit.
 """
 
-import functools
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Request, Response
 
-from databorder.api.batching import GroupCommit
+from databorder.api.batching import GroupCommit, once_each
 from databorder.api.deps import bearer
 from databorder.api.observability import TemplatedRoute
 from databorder.api.ratelimit import RateLimiter
-from databorder.errors import DataborderError, Unauthorized
+from databorder.errors import DataborderError
 from databorder.gateway.seller import OrderView, ReadAsk
-from databorder.registry.models import Recipient
-from databorder.registry.services import RegistryService
+from databorder.registry.services import RegistryService, presented_api_key
 from databorder.runtime import Runtime
 
 router = APIRouter(route_class=TemplatedRoute, tags=["seller"])
@@ -39,41 +37,23 @@ def read_group(
 ) -> list[OrderView | Exception]:
     """One transaction for a group of reads: each caller's key, rate limit, grant and record."""
     with rt.sessions.begin() as session:
-        registry = RegistryService(session)
-        callers: dict[str, Recipient | DataborderError] = {}
-        for key in {p.key for p in group}:
-            try:
-                callers[key] = registry.authenticate(key)
-            except DataborderError as exc:
-                callers[key] = exc
-        answers: list[OrderView | Exception | None] = [None] * len(group)
-        asks: list[tuple[int, ReadAsk]] = []
-        for n, pending in enumerate(group):
+        callers = once_each((p.key for p in group), RegistryService(session).authenticate)
+        refusals: list[DataborderError | None] = []
+        asks: list[ReadAsk] = []
+        for pending in group:
             caller = callers[pending.key]
             if isinstance(caller, DataborderError):
-                answers[n] = caller
+                refusals.append(caller)
                 continue
             try:
                 limiter.take(caller.id)
             except DataborderError as exc:
-                answers[n] = exc
+                refusals.append(exc)
                 continue
-            asks.append((n, ReadAsk(caller, pending.order_id, pending.token, pending.at)))
-        views = rt.seller.read_many(session, [ask for _, ask in asks])
-        for (n, _), view in zip(asks, views, strict=True):
-            answers[n] = view
-    return [a if a is not None else RuntimeError("read not answered") for a in answers]
-
-
-def group_commit(
-    rt: Runtime, limiter: RateLimiter, observe: Callable[[int, float], None] | None = None
-) -> GroupCommit[PendingRead, OrderView]:
-    return GroupCommit(
-        functools.partial(read_group, rt, limiter),
-        limit=rt.settings.group_commit_limit,
-        name="seller-reads",
-        observe=observe,
-    )
+            refusals.append(None)
+            asks.append(ReadAsk(caller, pending.order_id, pending.token, pending.at))
+        views = iter(rt.seller.read_many(session, asks))
+        return [refusal or next(views) for refusal in refusals]
 
 
 def _json(view: OrderView) -> dict[str, Any]:
@@ -100,9 +80,7 @@ async def seller_order_data(
     request: Request,
     authorization: Annotated[str | None, Header()] = None,
 ) -> Response:
-    key = bearer(authorization)
-    if not key:
-        raise Unauthorized("missing API key: send it as 'Authorization: Bearer <key>'")
+    key = presented_api_key(bearer(authorization))
     rt: Runtime = request.app.state.runtime
     reads: GroupCommit[PendingRead, OrderView] = request.app.state.seller_reads
     view = await reads.submit(PendingRead(key, order_id, x_grant_token, rt.now()))
