@@ -53,21 +53,12 @@ class SellerAccess:
         self.relay = relay
         self.log = log
 
-    def read(
-        self, session: Session, recipient: Recipient, order_id: str, token: str, at: datetime
-    ) -> OrderView:
-        """The data one grant releases. Any mismatch answers like a missing order."""
-        (answer,) = self.read_many(session, [ReadAsk(recipient, order_id, token, at)])
-        if isinstance(answer, DataborderError):
-            raise answer
-        return answer
-
     def read_many(
         self, session: Session, asks: Sequence["ReadAsk"]
     ) -> list[OrderView | DataborderError]:
-        """Each ask's view, or its own error (404, 410); every read that succeeds is recorded
-        and logged, with one log append and one insert for them all (the caller's
-        transaction: concurrent HTTP reads share one, see api/batching.py)."""
+        """Each ask's view, or its own error (404, 410; any mismatch answers like a missing
+        order). Every read that succeeds is recorded and logged, with one log append and one
+        insert for them all, in the caller's transaction (concurrent HTTP reads share one)."""
         answers: list[OrderView | DataborderError] = []
         rows: list[dict[str, Any]] = []
         leaves: list[bytes] = []
