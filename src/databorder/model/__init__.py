@@ -2,6 +2,7 @@
 
 from databorder.model.country import UnknownCountryError, country_code, country_name
 from databorder.model.enums import (
+    Basis,
     ConsentKind,
     DataItem,
     Disposition,
@@ -13,6 +14,7 @@ from databorder.model.enums import (
 from databorder.model.time import NaiveDatetimeError, aware, parse_instant, utcnow
 
 __all__ = [
+    "Basis",
     "ConsentKind",
     "DataItem",
     "Disposition",

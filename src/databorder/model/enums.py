@@ -61,6 +61,16 @@ class Ground(StrEnum):
     ADEQUACY = "adequacy"
 
 
+class Basis(StrEnum):
+    """The question a basis answers (contract v2, rule 6): each released item needs one per question."""
+
+    PROVISION = "provision"  # a seller's own provision ground (PIPA Art. 17)
+    ENTRUSTMENT = "entrustment"  # an entrusted role's processing (Art. 26)
+    MARKETING = "marketing"  # the marketing consent (Art. 22(1)7)
+    TRANSFER = "transfer"  # the transfer abroad (Art. 28-8(1)), only when cross-border
+    MANDATE = "mandate"  # a statute requires it: the single basis of rule 2
+
+
 class ConsentKind(StrEnum):
     """Consents are asked separately by kind (PIPA Art. 22)."""
 
@@ -77,7 +87,11 @@ class ReasonCode(StrEnum):
     CONSENT_DOES_NOT_COVER = "CONSENT_DOES_NOT_COVER"
     NOT_DISCLOSED = "NOT_DISCLOSED"
     CONTRACT_SAFEGUARDS_MISSING = "CONTRACT_SAFEGUARDS_MISSING"
-    TRANSFER_SUSPENDED = "TRANSFER_SUSPENDED"
+    TRANSFER_SUSPENDED = "TRANSFER_SUSPENDED"  # the data subject asked to suspend (Art. 37)
+    TRANSFER_ORDER_SUSPENDED = "TRANSFER_ORDER_SUSPENDED"  # the regulator ordered it (Art. 28-9)
+    MANDATE_DOES_NOT_COVER = "MANDATE_DOES_NOT_COVER"
     ITEM_NOT_NEEDED = "ITEM_NOT_NEEDED"
     ITEM_PROHIBITED = "ITEM_PROHIBITED"
     ROLE_NOT_PERMITTED = "ROLE_NOT_PERMITTED"  # e.g. payment data to anyone but a payment processor
+    # Informational, on an allowed decision: a statute overrode the subject's suspension (37(2)1).
+    SUSPENSION_REFUSED_BY_LAW = "SUSPENSION_REFUSED_BY_LAW"

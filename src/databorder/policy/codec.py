@@ -1,4 +1,4 @@
-"""The decision contract's JSON shapes, at the boundary (HTTP, CLI): parse strictly, emit exactly.
+"""The decision contract's JSON shapes (version 2), at the boundary (HTTP, CLI): parse strictly, emit exactly.
 
 Unknown keys are rejected (`extra="forbid"`), enumerations come from `databorder.model`, instants
 must carry an offset. Errors are pydantic's, which name the field path; the adapters turn them
@@ -17,13 +17,14 @@ from databorder.model import (
 )
 from databorder.model.fields import Country, Email, Instant, Phone
 from databorder.policy.types import (
+    BasisUsed,
     ConsentFacts,
     Contact,
     Decision,
     DecisionRequest,
-    LegalMandate,
     RecipientFacts,
     SubjectFacts,
+    SuspensionOrder,
 )
 
 Id = Annotated[str, Field(min_length=1, max_length=128)]
@@ -74,27 +75,77 @@ class ContactIn(_Body):
     phone: Phone | None = None
 
 
+def _moved(data: Any, field: str, message: str) -> Any:
+    """A v1 key answered with where it went, instead of pydantic's bare 'extra field'."""
+    if isinstance(data, dict) and field in data:
+        raise ValueError(message)
+    return data
+
+
 class RecipientIn(_Body):
     id: Id
     name: str = Field(min_length=1, max_length=300)
     country: Country
     role: RecipientRole
-    contact: ContactIn = ContactIn()
-    certifications: list[str] = []
+    contact: ContactIn
+    certifications: list[str]
+    certification_measures: bool = False
     contract_safeguards: bool
-    disclosed_in_notice: bool
+    notices: list[Annotated[str, Field(min_length=1, max_length=32)]]
     retention_days: int = Field(ge=1, le=3650)
+    data_countries: list[Country] = []
+
+    @model_validator(mode="before")
+    @classmethod
+    def _v1(cls, data: Any) -> Any:
+        return _moved(
+            data,
+            "disclosed_in_notice",
+            "disclosed_in_notice was removed in contract version 2: list the published notice "
+            "versions that named the recipient in recipient.notices, and give the version in "
+            "force as notice_in_force",
+        )
 
 
 class MandateIn(_Body):
-    citation: str = Field(min_length=3, max_length=500)
+    id: str = Field(min_length=1, max_length=64)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _v1(cls, data: Any) -> Any:
+        return _moved(
+            data,
+            "citation",
+            "legal_mandate.citation was replaced in contract version 2 by legal_mandate.id, "
+            "naming an entry of the pack's mandate list (e.g. KR-CUSTOMS-ACT-241)",
+        )
+
+
+class SuspensionOrderIn(_Body):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    id: Id
+    recipient: Id | None = None
+    country: Country | None = None
+    from_: Instant = Field(alias="from")
+    to: Instant | None = None
+
+    @model_validator(mode="after")
+    def _coherent(self) -> Self:
+        if (self.recipient is None) == (self.country is None):
+            raise ValueError("a suspension order sets exactly one of recipient and country")
+        if self.to is not None and self.to <= self.from_:
+            raise ValueError("a suspension order's 'to' must be after its 'from'")
+        return self
 
 
 class DecisionRequestIn(_Body):
     at: Instant
     pack: str = "pipa"
+    notice_in_force: Annotated[str, Field(min_length=1, max_length=32)] | None
     subject: SubjectIn
     recipient: RecipientIn
+    suspension_orders: list[SuspensionOrderIn] = []
     purpose: Purpose
     items: list[DataItem] = Field(min_length=1)
     legal_mandate: MandateIn | None = None
@@ -104,6 +155,7 @@ class DecisionRequestIn(_Body):
         return DecisionRequest(
             at=self.at,
             pack=self.pack,
+            notice_in_force=self.notice_in_force,
             subject=SubjectFacts(
                 id=s.id,
                 residence=s.residence,
@@ -130,38 +182,52 @@ class DecisionRequestIn(_Body):
                 role=r.role,
                 contact=Contact(email=r.contact.email, phone=r.contact.phone),
                 certifications=frozenset(r.certifications),
+                certification_measures=r.certification_measures,
                 contract_safeguards=r.contract_safeguards,
-                disclosed_in_notice=r.disclosed_in_notice,
+                notices=frozenset(r.notices),
                 retention_days=r.retention_days,
+                data_countries=tuple(dict.fromkeys(r.data_countries)),
+            ),
+            suspension_orders=tuple(
+                SuspensionOrder(o.id, o.recipient, o.country, o.from_, o.to)
+                for o in self.suspension_orders
             ),
             purpose=self.purpose,
             items=tuple(dict.fromkeys(self.items)),
-            legal_mandate=(
-                LegalMandate(self.legal_mandate.citation)
-                if self.legal_mandate is not None
-                else None
-            ),
+            legal_mandate=self.legal_mandate.id if self.legal_mandate is not None else None,
         )
 
 
+def basis_to_json(basis: BasisUsed) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "basis": basis.basis.value,
+        "ground": basis.ground.value,
+        "article": basis.article,
+    }
+    if basis.consent_id is not None:
+        out["consent_id"] = basis.consent_id
+    if basis.mandate_id is not None:
+        out["mandate_id"] = basis.mandate_id
+    return out
+
+
 def decision_to_json(decision: Decision) -> dict[str, Any]:
-    """The contract's decision object, plus `rule` and `consent_id` (additive, see docs)."""
+    """The contract's decision object, plus `rule` (the pack rule that settled it)."""
     return {
         "allowed": decision.allowed,
         "cross_border": decision.cross_border,
         "ground": decision.ground.value if decision.ground is not None else None,
         "article": decision.article,
+        "bases": [basis_to_json(b) for b in decision.bases],
         "items": {i.value: d.value for i, d in decision.items.items()},
         "access_expires_after_delivery_days": decision.access_expires_after_delivery_days,
         "reasons": [
             {
                 "code": r.code.value,
                 "item": r.item.value if r.item is not None else None,
-                "en": r.en,
-                "ko": r.ko,
+                **r.texts,
             }
             for r in decision.reasons
         ],
         "rule": decision.rule,
-        "consent_id": decision.consent_id,
     }

@@ -1,9 +1,10 @@
 """The decision engine: one pure function from a request and a rule pack to a decision.
 
-It follows contracts/decision.md rule by rule (the rule ids are the pack's) and is written for the
-hot path: the pack is precompiled into lookup tables, texts that depend only on the item and the
-purpose are built once per engine, and a decision walks the requested items and the subject's
-consents once each. No I/O, no clock: `at` is part of the request.
+It follows contracts/decision.md (version 2) rule by rule and is written for the hot path: texts
+that depend only on the item and the purpose are built once per engine, and a decision sorts
+the subject's few consents once per question, then walks the requested items. No I/O, no clock:
+`at` is part of the request. Everything particular to one law comes from the pack
+(`policy.protocol.Pack`): this module names no country, article or statute.
 """
 
 from collections.abc import Iterable
@@ -11,33 +12,40 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from databorder.model import (
+    Basis,
     ConsentKind,
     DataItem,
     Disposition,
     Ground,
     Purpose,
     ReasonCode,
-    RecipientRole,
 )
-from databorder.policy.pack import RulePack
-from databorder.policy.types import ConsentFacts, Decision, DecisionRequest, Reason
+from databorder.policy.pack import BasisRule
+from databorder.policy.protocol import Pack
+from databorder.policy.types import (
+    BasisUsed,
+    ConsentFacts,
+    Decision,
+    DecisionRequest,
+    Reason,
+    SuspensionOrder,
+)
 
 _DENY = Disposition.DENY
-_CONSENT = Ground.CONSENT
-_LEGAL_MANDATE = Ground.LEGAL_MANDATE
-_ENTRUSTED = Ground.ENTRUSTED_CONTRACT
-_CERTIFICATION = Ground.CERTIFICATION
-_ADEQUACY = Ground.ADEQUACY
+_PLAIN = Disposition.PLAIN
+_RELAY = Disposition.RELAY
+_NO_GROUND = ReasonCode.NO_LAWFUL_GROUND
+_WITHDRAWN = ReasonCode.CONSENT_WITHDRAWN
+_NOT_COVERED = ReasonCode.CONSENT_DOES_NOT_COVER
+_Cache = dict[tuple[ReasonCode, DataItem, Purpose], Reason]
 
 
 @dataclass(slots=True)
 class Engine:
     """Decides requests against one compiled pack; cheap to share between threads (read-only)."""
 
-    pack: RulePack
-    _item_reasons: dict[tuple[ReasonCode, DataItem, Purpose], Reason] = field(
-        default_factory=dict, init=False, repr=False
-    )
+    pack: Pack
+    _item_reasons: _Cache = field(default_factory=dict, init=False, repr=False)
 
     def decide(self, request: DecisionRequest) -> Decision:
         return decide(request, self.pack, self._item_reasons)
@@ -48,38 +56,30 @@ class Engine:
         return [decide(r, pack, cache) for r in requests]
 
 
-def _text(
-    pack: RulePack,
-    code: ReasonCode,
-    request: DecisionRequest,
-    item: DataItem | None,
-) -> Reason:
-    _, en, ko = pack.reason_texts[code]
-    if item is None and code in pack.request_texts:
-        en, ko = pack.request_texts[code]
+def _text(pack: Pack, code: ReasonCode, request: DecisionRequest, item: DataItem | None) -> Reason:
+    _, templates = pack.reason_texts[code]
     recipient = request.recipient
     purpose = request.purpose
     rule = pack.purposes[purpose]
     roles = sorted(rule.roles) if rule.roles is not None else []
-    values = {
-        "recipient": recipient.name,
-        "country": recipient.country,
-        "purpose": purpose.value,
-        "purpose_ko": pack.purpose_labels[purpose],
-        "item": item.value if item is not None else "",
-        "item_ko": pack.item_labels[item] if item is not None else "",
-        "roles": ", ".join(r.value for r in roles),
-        "roles_ko": ", ".join(pack.role_labels[r] for r in roles),
-    }
-    return Reason(code, item, en.format_map(values), ko.format_map(values))
+    mandate = pack.mandates.get(request.legal_mandate or "")
+    texts = {}
+    for lang, template in templates.items():
+        texts[lang] = template.format_map(
+            {
+                "recipient": recipient.name,
+                "country": recipient.country,
+                "purpose": pack.purpose_labels[purpose][lang],
+                "item": pack.item_labels[item][lang] if item is not None else "",
+                "roles": ", ".join(pack.role_labels[r][lang] for r in roles),
+                "mandate": mandate.title[lang] if mandate is not None else "",
+            }
+        )
+    return Reason(code, item, texts)
 
 
 def _item_reason(
-    pack: RulePack,
-    cache: dict[tuple[ReasonCode, DataItem, Purpose], Reason],
-    code: ReasonCode,
-    request: DecisionRequest,
-    item: DataItem,
+    pack: Pack, cache: _Cache, code: ReasonCode, request: DecisionRequest, item: DataItem
 ) -> Reason:
     # Item-level texts depend only on (code, item, purpose): build each once per engine.
     key = (code, item, request.purpose)
@@ -90,25 +90,106 @@ def _item_reason(
 
 
 def _refuse(
-    request: DecisionRequest, pack: RulePack, cross_border: bool, rule: str, reasons: list[Reason]
+    request: DecisionRequest,
+    pack: Pack,
+    cross_border: bool,
+    reasons: list[Reason],
+    rule: str | None = None,
 ) -> Decision:
     return Decision(
         allowed=False,
         cross_border=cross_border,
         ground=None,
-        article=pack.rules[rule].article,
+        article=None,
+        bases=(),
         items=dict.fromkeys(request.items, _DENY),
         access_expires_after_delivery_days=None,
         reasons=tuple(reasons),
-        rule=rule,
+        rule=rule or pack.reason_texts[reasons[0].code][0],
     )
 
 
-def decide(
-    request: DecisionRequest,
-    pack: RulePack,
-    cache: dict[tuple[ReasonCode, DataItem, Purpose], Reason] | None = None,
+def _refuse_whole(
+    request: DecisionRequest, pack: Pack, cross_border: bool, code: ReasonCode
 ) -> Decision:
+    """Rules 2 and 3: one reason for the whole request, every item denied."""
+    return _refuse(request, pack, cross_border, [_text(pack, code, request, None)])
+
+
+def _expiry(request: DecisionRequest, pack: Pack) -> int:
+    cap = pack.purposes[request.purpose].max_access_days  # rule 8
+    retention = request.recipient.retention_days
+    return retention if retention < cap else cap
+
+
+def _order_applies(
+    orders: tuple[SuspensionOrder, ...], recipient_id: str, foreign: frozenset[str], at: datetime
+) -> bool:
+    return any(
+        (o.recipient == recipient_id or (o.country is not None and o.country in foreign))
+        and o.active_at(at)
+        for o in orders
+    )
+
+
+class _ConsentQuestion:
+    """One question answered by a consent kind: the covering consents, sorted once.
+
+    A consent covers the recipient when it names its id, or when it names every country the
+    test runs on and the recipient was named (with its contact) in the consent's notice version.
+    The valid ones are kept latest first (ties: smallest id), so the first that lists an item is
+    the one the contract says wins.
+    """
+
+    __slots__ = ("valid", "withdrawn")
+
+    def __init__(
+        self,
+        consents: tuple[ConsentFacts, ...],
+        kind: ConsentKind,
+        request: DecisionRequest,
+        tested: frozenset[str],
+    ) -> None:
+        recipient = request.recipient
+        purpose = request.purpose
+        at = request.at
+        valid: list[ConsentFacts] = []
+        withdrawn: list[ConsentFacts] = []
+        for c in consents:
+            if c.kind is not kind or purpose not in c.purposes:
+                continue
+            if not (
+                recipient.id in c.recipients
+                or (c.countries and tested <= c.countries and c.notice_version in recipient.notices)
+            ):
+                continue
+            if c.given_at > at:
+                continue
+            if c.withdrawn_at is not None and c.withdrawn_at <= at:
+                withdrawn.append(c)
+            else:
+                valid.append(c)
+        if len(valid) > 1:
+            valid.sort(key=lambda c: c.id)
+            valid.sort(key=lambda c: c.given_at, reverse=True)
+        self.valid = valid
+        self.withdrawn = withdrawn
+
+    def consent_for(self, item: DataItem) -> ConsentFacts | None:
+        for c in self.valid:
+            if item in c.items:
+                return c
+        return None
+
+    def why_not(self, item: DataItem) -> ReasonCode:
+        if self.valid:
+            return _NOT_COVERED
+        if any(item in c.items for c in self.withdrawn):
+            return _WITHDRAWN
+        return _NO_GROUND
+
+
+def decide(request: DecisionRequest, pack: Pack, cache: _Cache | None = None) -> Decision:
     """Answer one request. Raises ValueError only for a request the contract cannot express."""
     if not request.items:
         raise ValueError("a decision request needs at least one item")
@@ -119,17 +200,84 @@ def decide(
     subject = request.subject
     recipient = request.recipient
     purpose = request.purpose
+    role = recipient.role
     at = request.at
-    cross_border = recipient.country != subject.residence  # R1
+    home = pack.home_country
 
-    # R3: screen every item against the purpose's table before looking for a ground.
+    # Rule 1: where the data goes; the subject's residence plays no part.
+    foreign = frozenset(c for c in (recipient.country, *recipient.data_countries) if c != home)
+    cross_border = bool(foreign)
+    tested = foreign if cross_border else frozenset((home,))
+    entrusted = role in pack.entrusted_roles
+
+    # Rule 2: a mandate the pack lists, covering role, data countries and purpose, or nothing.
+    mandate = None
+    if request.legal_mandate is not None:
+        mandate = pack.mandates.get(request.legal_mandate)
+        if (
+            mandate is None
+            or not mandate.validity.holds_at(at)
+            or role not in mandate.roles
+            or purpose not in mandate.purposes
+            or not tested <= mandate.countries
+        ):
+            return _refuse_whole(request, pack, cross_border, ReasonCode.MANDATE_DOES_NOT_COVER)
+
+    # Rule 3: refusals of the whole request, in the contract's order.
+    if subject.transfer_suspended and mandate is None:
+        return _refuse_whole(request, pack, cross_border, ReasonCode.TRANSFER_SUSPENDED)
+    if cross_border and _order_applies(request.suspension_orders, recipient.id, foreign, at):
+        return _refuse_whole(request, pack, cross_border, ReasonCode.TRANSFER_ORDER_SUSPENDED)
+    if not recipient.contract_safeguards and (cross_border or entrusted):
+        return _refuse_whole(request, pack, cross_border, ReasonCode.CONTRACT_SAFEGUARDS_MISSING)
+    disclosed = request.notice_in_force is not None and request.notice_in_force in recipient.notices
+    if not disclosed and (cross_border or entrusted):
+        return _refuse_whole(request, pack, cross_border, ReasonCode.NOT_DISCLOSED)
     purpose_rule = pack.purposes[purpose]
-    table = purpose_rule.dispositions
-    role_ok = purpose_rule.roles is None or recipient.role in purpose_rule.roles
+    if purpose_rule.roles is not None and role not in purpose_rule.roles:
+        return _refuse_whole(request, pack, cross_border, ReasonCode.ROLE_NOT_PERMITTED)
+
     prohibited = pack.prohibited_items
-    candidates: dict[DataItem, Disposition] = {}
     item_reasons: list[Reason] = []
+    released: dict[DataItem, Disposition] = {}
+
+    if mandate is not None:
+        # Rule 2: the statute's item list replaces the purpose table.
+        relay = pack.mandate_relay_items
+        for item in request.items:
+            if item in mandate.items:
+                released[item] = _RELAY if item in relay else _PLAIN
+            else:
+                released[item] = _DENY
+                code = (
+                    ReasonCode.ITEM_PROHIBITED if item in prohibited else ReasonCode.ITEM_NOT_NEEDED
+                )
+                item_reasons.append(_item_reason(pack, cache, code, request, item))
+        if not any(d is not _DENY for d in released.values()):
+            return _refuse(request, pack, cross_border, item_reasons)
+        template = (
+            pack.mandate_cross_border_article if cross_border else pack.mandate_domestic_article
+        )
+        article = template.format(citation=mandate.citation)
+        if subject.transfer_suspended:  # Art. 37(2)1 lifted it; Art. 37(4) says tell the buyer
+            item_reasons.insert(0, _text(pack, ReasonCode.SUSPENSION_REFUSED_BY_LAW, request, None))
+        return Decision(
+            allowed=True,
+            cross_border=cross_border,
+            ground=Ground.LEGAL_MANDATE,
+            article=article,
+            bases=(BasisUsed(Basis.MANDATE, Ground.LEGAL_MANDATE, article, mandate_id=mandate.id),),
+            items=released,
+            access_expires_after_delivery_days=_expiry(request, pack),
+            reasons=tuple(item_reasons),
+            rule="R2.mandate",
+        )
+
+    # Rule 5: what the purpose needs, in which form.
+    table = purpose_rule.dispositions
+    candidates: list[tuple[DataItem, Disposition]] = []
     for item in request.items:
+        released[item] = _DENY
         if item in prohibited:
             item_reasons.append(
                 _item_reason(pack, cache, ReasonCode.ITEM_PROHIBITED, request, item)
@@ -140,202 +288,135 @@ def decide(
             item_reasons.append(
                 _item_reason(pack, cache, ReasonCode.ITEM_NOT_NEEDED, request, item)
             )
-        elif not role_ok:
-            item_reasons.append(
-                _item_reason(pack, cache, ReasonCode.ROLE_NOT_PERMITTED, request, item)
+        else:
+            candidates.append((item, disposition))
+    if not candidates:
+        return _refuse(request, pack, cross_border, item_reasons)
+
+    # Rules 4 and 6: every question the law asks needs a basis for each item.
+    consents = subject.consents
+    marketing = purpose in pack.marketing_purposes
+    marketing_q = (
+        _ConsentQuestion(consents, pack.marketing_consent, request, tested) if marketing else None
+    )
+    provision_q = None
+    domestic_rule: BasisRule | None = None  # entrustment with no consent needed
+    domestic_basis = Basis.PROVISION
+    if role in pack.provision_roles:
+        provision_q = _ConsentQuestion(consents, pack.provision_consent, request, tested)
+        domestic_rule = pack.provision_basis
+    elif entrusted:
+        domestic_basis = Basis.ENTRUSTMENT
+        if marketing:  # entrusted marketing rests on the marketing consent (rule 6)
+            provision_q = marketing_q
+            domestic_rule = pack.entrustment_by_consent_basis
+        else:
+            domestic_rule = pack.entrustment_basis
+    transfer_q = (
+        _ConsentQuestion(consents, pack.transfer_consent, request, tested) if cross_border else None
+    )
+    certified = recognised = False
+    if cross_border:
+        held = recipient.certifications
+        certified = recipient.certification_measures and any(
+            d.certification in held and d.validity.holds_at(at) for d in pack.designations
+        )
+        recognitions = [
+            r for r in pack.recognitions if foreign <= r.countries and r.validity.holds_at(at)
+        ]
+        recognised = bool(recognitions)
+
+    domestic_used: dict[BasisUsed, None] = {}
+    marketing_used: dict[BasisUsed, None] = {}
+    transfer_used: dict[tuple[int, BasisUsed], None] = {}
+    for item, disposition in candidates:
+        missing: list[ReasonCode] = []
+        item_bases: list[BasisUsed] = []
+        # Provision or entrustment.
+        if domestic_rule is None:
+            missing.append(_NO_GROUND)  # a role the pack gives no domestic basis
+        elif provision_q is None:
+            item_bases.append(
+                BasisUsed(domestic_basis, domestic_rule.ground, domestic_rule.article)
             )
         else:
-            candidates[item] = disposition
-
-    # R2: refusals that no ground can lift.
-    if subject.transfer_suspended:
-        return _refuse(
-            request,
-            pack,
-            cross_border,
-            "R2.suspended",
-            [_text(pack, ReasonCode.TRANSFER_SUSPENDED, request, None)],
-        )
-    if cross_border and not recipient.contract_safeguards:
-        return _refuse(
-            request,
-            pack,
-            cross_border,
-            "R2.safeguards",
-            [_text(pack, ReasonCode.CONTRACT_SAFEGUARDS_MISSING, request, None)],
-        )
-    if not candidates:
-        rule = (
-            "R3.prohibited"
-            if item_reasons[0].code is ReasonCode.ITEM_PROHIBITED
-            else (
-                "R3.payment"
-                if item_reasons[0].code is ReasonCode.ROLE_NOT_PERMITTED
-                else "R3.needed"
+            c = provision_q.consent_for(item)
+            if c is None:
+                missing.append(provision_q.why_not(item))
+            else:
+                item_bases.append(
+                    BasisUsed(domestic_basis, domestic_rule.ground, domestic_rule.article, c.id)
+                )
+        # Marketing (rule 4).
+        marketing_basis = None
+        if marketing_q is not None:
+            c = marketing_q.consent_for(item)
+            if c is None:
+                missing.append(marketing_q.why_not(item))
+            else:
+                m = pack.marketing_basis
+                marketing_basis = BasisUsed(Basis.MARKETING, m.ground, m.article, c.id)
+        # The transfer abroad, ground by ground in the pack's order.
+        transfer_basis = None
+        if transfer_q is not None:
+            for index, g in enumerate(pack.transfer_grounds):
+                ground = g.ground
+                consent_id = None
+                if ground is Ground.CONSENT:
+                    c = transfer_q.consent_for(item)
+                    if c is None:
+                        continue
+                    consent_id = c.id
+                elif ground is Ground.ENTRUSTED_CONTRACT:
+                    if not entrusted or marketing:
+                        continue
+                elif ground is Ground.CERTIFICATION:
+                    if not certified:
+                        continue
+                elif ground is Ground.ADEQUACY:
+                    if not recognised or all(item in r.excluded_items for r in recognitions):
+                        continue
+                else:  # a mandate is rule 2, never a transfer ground tried per item
+                    continue
+                transfer_basis = (
+                    index,
+                    BasisUsed(Basis.TRANSFER, ground, g.article, consent_id),
+                )
+                break
+            if transfer_basis is None:
+                missing.append(transfer_q.why_not(item))
+        if missing:
+            item_reasons.extend(
+                _item_reason(pack, cache, code, request, item) for code in dict.fromkeys(missing)
             )
-        )
-        return _refuse(request, pack, cross_border, rule, item_reasons)
-
-    # R4: the grounds in the pack's order; the first that holds wins.
-    consent_only = pack.consent_only_purposes.get(purpose)
-    consent_kind = consent_only or (
-        pack.cross_border_consent if cross_border else pack.domestic_consent
-    )
-    not_disclosed = False
-    for g in pack.grounds:
-        ground = g.ground
-        article = g.cross_border_article if cross_border else g.domestic_article
-        if article is None:
             continue
-        if ground is _CONSENT:
-            chosen = _best_consent(
-                subject.consents,
-                consent_kind,
-                recipient.id,
-                recipient.country,
-                purpose,
-                candidates,
-                at,
-            )
-            if chosen is None:
-                continue
-            released: dict[DataItem, Disposition] = {}
-            reasons = item_reasons
-            for item in request.items:
-                disposition = candidates.get(item)
-                if disposition is None:
-                    released[item] = _DENY
-                elif item in chosen.items:
-                    released[item] = disposition
-                else:
-                    released[item] = _DENY
-                    reasons.append(
-                        _item_reason(pack, cache, ReasonCode.CONSENT_DOES_NOT_COVER, request, item)
-                    )
-            rule = "R4.marketing" if consent_only is not None else g.rule
-            return _allow(
-                request, pack, cross_border, ground, article, released, reasons, rule, chosen.id
-            )
-        if consent_only is not None:
-            continue  # R4: marketing stands on its consent alone
-        if ground is _LEGAL_MANDATE:
-            holds = request.legal_mandate is not None
-        elif ground is _ENTRUSTED:
-            # R5: a seller is never an entrusted processor; R6: nor is an undisclosed one.
-            holds = recipient.role in pack.entrusted_roles
-            if holds and not recipient.disclosed_in_notice:
-                holds = False
-                not_disclosed = True
-        elif ground is _CERTIFICATION:
-            holds = not recipient.certifications.isdisjoint(pack.recognised_certifications)
-        else:  # adequacy
-            holds = recipient.country in pack.adequate_countries
-        if holds:
-            released = {i: candidates.get(i, _DENY) for i in request.items}
-            return _allow(
-                request, pack, cross_border, ground, article, released, item_reasons, g.rule, None
-            )
+        released[item] = disposition
+        for b in item_bases:
+            domestic_used[b] = None
+        if marketing_basis is not None:
+            marketing_used[marketing_basis] = None
+        if transfer_basis is not None:
+            transfer_used[transfer_basis] = None
 
-    # No ground: explain the refusal as precisely as the facts allow.
-    reasons = [_text(pack, ReasonCode.NO_LAWFUL_GROUND, request, None)]
-    rule = "R5.seller" if recipient.role is RecipientRole.SELLER else "R4.consent"
-    if consent_only is not None:
-        rule = "R4.marketing"
-    withdrawn, uncovered = _consent_diagnosis(
-        subject.consents, consent_kind, recipient.id, recipient.country, purpose, at
-    )
-    if withdrawn:
-        reasons.append(_text(pack, ReasonCode.CONSENT_WITHDRAWN, request, None))
-    elif uncovered:
-        reasons.append(_text(pack, ReasonCode.CONSENT_DOES_NOT_COVER, request, None))
-    if not_disclosed:
-        reasons.append(_text(pack, ReasonCode.NOT_DISCLOSED, request, None))
-        rule = "R6.not_disclosed"
-    reasons.extend(item_reasons)
-    return _refuse(request, pack, cross_border, rule, reasons)
-
-
-def _allow(
-    request: DecisionRequest,
-    pack: RulePack,
-    cross_border: bool,
-    ground: Ground,
-    article: str,
-    released: dict[DataItem, Disposition],
-    reasons: list[Reason],
-    rule: str,
-    consent_id: str | None,
-) -> Decision:
-    cap = pack.purposes[request.purpose].max_access_days
-    retention = request.recipient.retention_days
+    if len(item_reasons) > 1:  # in the order the items were asked, as a reader scans them
+        position = {item: i for i, item in enumerate(request.items)}
+        item_reasons.sort(key=lambda r: position[r.item] if r.item is not None else -1)
+    if not domestic_used and not transfer_used and not marketing_used:
+        return _refuse(request, pack, cross_border, item_reasons, "R6.bases")
+    transfer_bases = [b for _, b in sorted(transfer_used, key=lambda t: t[0])]
+    bases = (*domestic_used, *marketing_used, *transfer_bases)
+    first = transfer_bases[0] if cross_border else next(iter(domestic_used))
     return Decision(
         allowed=True,
         cross_border=cross_border,
-        ground=ground,
-        article=article,
+        ground=first.ground,
+        article=first.article,
+        bases=bases,
         items=released,
-        access_expires_after_delivery_days=retention if retention < cap else cap,  # R8
-        reasons=tuple(reasons),
-        rule=rule,
-        consent_id=consent_id,
+        access_expires_after_delivery_days=_expiry(request, pack),
+        reasons=tuple(item_reasons),
+        rule="R6.bases",
     )
 
 
-def _best_consent(
-    consents: tuple[ConsentFacts, ...],
-    kind: ConsentKind,
-    recipient_id: str,
-    country: str,
-    purpose: Purpose,
-    candidates: dict[DataItem, Disposition],
-    at: datetime,
-) -> ConsentFacts | None:
-    """The valid consent that releases the most candidate items.
-
-    Ties go to the latest given, then to the smallest id, so the answer never depends on the
-    order the consents arrive in.
-
-    One consent grounds the whole release, so that withdrawing it revokes exactly what it
-    granted; a consent that covers the recipient and purpose but none of the items grounds nothing.
-    """
-    best: ConsentFacts | None = None
-    best_count = 0
-    for c in consents:
-        if c.kind is not kind or purpose not in c.purposes:
-            continue
-        if not (recipient_id in c.recipients or country in c.countries):
-            continue
-        if c.given_at > at or (c.withdrawn_at is not None and c.withdrawn_at <= at):
-            continue
-        count = sum(1 for i in candidates if i in c.items)
-        if count > best_count or (
-            count
-            and count == best_count
-            and best is not None
-            and (c.given_at, best.id) > (best.given_at, c.id)  # later wins; then smaller id
-        ):
-            best, best_count = c, count
-    return best
-
-
-def _consent_diagnosis(
-    consents: tuple[ConsentFacts, ...],
-    kind: ConsentKind,
-    recipient_id: str,
-    country: str,
-    purpose: Purpose,
-    at: datetime,
-) -> tuple[bool, bool]:
-    """(a covering consent was withdrawn by `at`, a valid consent names the recipient but not this)."""
-    withdrawn = uncovered = False
-    for c in consents:
-        if c.kind is not kind or not (recipient_id in c.recipients or country in c.countries):
-            continue
-        if c.given_at > at:
-            continue
-        if c.withdrawn_at is not None and c.withdrawn_at <= at:
-            if purpose in c.purposes:
-                withdrawn = True
-        else:
-            uncovered = True
-    return withdrawn, uncovered
+__all__ = ["Engine", "decide"]

@@ -2,16 +2,23 @@
 
 A pack file is parsed once (pydantic, unknown keys and values rejected) and compiled into
 `RulePack`, a frozen set of lookup tables shaped for the engine's hot path. A file that names an
-unknown item, purpose, role, ground or reason code, forgets a reason text, or cites no article
-for a rule is an error at load time, never a silent default at decision time.
+unknown item, purpose, role, ground or reason code, forgets a reason text or a language, or cites
+no article for a rule is an error at load time, never a silent default at decision time.
+
+Everything particular to one law lives in its pack: the home country, which roles are entrusted,
+which consent kind answers which question, the articles, the transfer grounds in their order,
+the statutes that mandate a disclosure, the designated certifications and recognised countries
+with their sources and dates, and the texts in the pack's languages. The engine reads a pack
+only through `policy.protocol.Pack`, so a second law is a second file.
 """
 
 import json
 import string
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone
 from importlib import resources
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -27,9 +34,7 @@ from databorder.model import (
 )
 
 # The placeholders a reason text may use; anything else is a typo in the pack.
-_PLACEHOLDERS = frozenset(
-    {"recipient", "country", "purpose", "purpose_ko", "item", "item_ko", "roles", "roles_ko"}
-)
+_PLACEHOLDERS = frozenset({"recipient", "country", "purpose", "item", "roles", "mandate"})
 
 
 class PackError(ValueError):
@@ -40,21 +45,68 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class _Text(_Strict):
-    en: str = Field(min_length=1)
-    ko: str = Field(min_length=1)
+Texts = dict[str, str]
 
 
-class _Rule(_Text):
+class _Rule(_Strict):
     id: str = Field(min_length=1)
-    article: str = Field(pattern=r"^PIPA |^GDPR |^PIPL ")
+    article: str = Field(min_length=3)
+    text: Texts
 
 
-class _GroundEntry(_Strict):
+class _BasisEntry(_Strict):
     ground: Ground
-    rule: str
-    domestic_article: str | None
-    cross_border_article: str
+    article: str = Field(min_length=3)
+
+
+class _MandateArticles(_Strict):
+    domestic_article: str = Field(min_length=3)
+    cross_border_article: str = Field(min_length=3)
+
+
+class _Bases(_Strict):
+    provision: _BasisEntry
+    entrustment: _BasisEntry
+    entrustment_by_consent: _BasisEntry
+    marketing: _BasisEntry
+    mandate: _MandateArticles
+
+
+class _Roles(_Strict):
+    provision: list[RecipientRole]
+    entrusted: list[RecipientRole]
+
+
+class _ConsentKinds(_Strict):
+    provision: ConsentKind
+    transfer: ConsentKind
+    marketing: ConsentKind
+
+
+class _Dated(_Strict):
+    source: str = Field(min_length=3)
+    from_: date = Field(alias="from")
+    to: date | None
+
+
+class _MandateEntry(_Dated):
+    id: str = Field(pattern=r"^[A-Z0-9][A-Z0-9-]*$")
+    citation: str = Field(min_length=3)
+    title: Texts
+    roles: list[RecipientRole] = Field(min_length=1)
+    countries: list[str] = Field(min_length=1)
+    purposes: list[Purpose] = Field(min_length=1)
+    items: list[DataItem] = Field(min_length=1)
+
+
+class _Designation(_Dated):
+    certification: str = Field(min_length=1)
+
+
+class _Recognition(_Dated):
+    id: str = Field(min_length=1)
+    countries: list[str] = Field(min_length=1)
+    excluded_items: list[DataItem]
 
 
 class _PurposeEntry(_Strict):
@@ -65,15 +117,10 @@ class _PurposeEntry(_Strict):
     max_access_days: int = Field(ge=1, le=3650)
 
 
-class _ConsentKinds(_Strict):
-    domestic: ConsentKind
-    cross_border: ConsentKind
-
-
 class _Labels(_Strict):
-    items: dict[DataItem, str]
-    purposes: dict[Purpose, str]
-    roles: dict[RecipientRole, str]
+    items: dict[DataItem, Texts]
+    purposes: dict[Purpose, Texts]
+    roles: dict[RecipientRole, Texts]
 
 
 def _placeholders(text: str) -> set[str]:
@@ -83,14 +130,11 @@ def _placeholders(text: str) -> set[str]:
     time; refusing them here keeps a bad pack from loading instead.
     """
     names = set()
-    parsed = list(string.Formatter().parse(text))  # raises ValueError on a broken template
-    for _, name, spec, conversion in parsed:
+    for _, name, spec, conversion in string.Formatter().parse(text):
         if name is None:
             continue
         if not name or spec or conversion:
-            raise ValueError(
-                f"placeholders must be plain names like {{item}}, got {{{name}{'!' + conversion if conversion else ''}{':' + spec if spec else ''}}}"
-            )
+            raise ValueError(f"placeholders must be plain names like {{item}}, got {{{name}}}")
         names.add(name)
     unknown = names - _PLACEHOLDERS
     if unknown:
@@ -100,18 +144,15 @@ def _placeholders(text: str) -> set[str]:
     return names
 
 
-class _ReasonText(_Text):
-    """A reason's texts; `request_en`/`request_ko` word it for the whole request (no item)."""
-
+class _ReasonText(_Strict):
     rule: str
-    request_en: str | None = Field(default=None, min_length=1)
-    request_ko: str | None = Field(default=None, min_length=1)
+    text: Texts
 
-    @field_validator("en", "ko", "request_en", "request_ko")
+    @field_validator("text")
     @classmethod
-    def _valid_template(cls, text: str | None) -> str | None:
-        if text is not None:
-            _placeholders(text)
+    def _valid_templates(cls, text: Texts) -> Texts:
+        for wording in text.values():
+            _placeholders(wording)
         return text
 
 
@@ -122,57 +163,33 @@ ITEM_CODES = frozenset(
     {
         ReasonCode.ITEM_NOT_NEEDED,
         ReasonCode.ITEM_PROHIBITED,
-        ReasonCode.ROLE_NOT_PERMITTED,
         ReasonCode.CONSENT_DOES_NOT_COVER,
+        ReasonCode.CONSENT_WITHDRAWN,
+        ReasonCode.NO_LAWFUL_GROUND,
     }
 )
-REQUEST_CODES = frozenset(ReasonCode) - ITEM_CODES | {ReasonCode.CONSENT_DOES_NOT_COVER}
-_RECIPIENT_PLACEHOLDERS = frozenset({"recipient", "country"})
-_ITEM_PLACEHOLDERS = frozenset({"item", "item_ko"})
-
-
-def _check_reason_levels(reasons: Mapping[ReasonCode, _ReasonText]) -> None:
-    for code, text in reasons.items():
-        if code in ITEM_CODES:
-            for field, value in (("en", text.en), ("ko", text.ko)):
-                named = _placeholders(value) & _RECIPIENT_PLACEHOLDERS
-                if named:
-                    raise PackError(
-                        f"pack file invalid at reasons.{code}.{field}: an item-level text cannot "
-                        f"use {sorted(named)} (it is shared by every recipient)"
-                    )
-        if code in REQUEST_CODES:
-            both_levels = code in ITEM_CODES
-            request_texts: tuple[tuple[str, str | None], ...] = (
-                ("en", text.request_en if both_levels else text.en),
-                ("ko", text.request_ko if both_levels else text.ko),
-            )
-            for field, wording in request_texts:
-                where = f"reasons.{code}.{'request_' if both_levels else ''}{field}"
-                if wording is None:
-                    raise PackError(
-                        f"pack file invalid at {where}: missing (the code is also "
-                        "given for a whole request, without an item)"
-                    )
-                named = _placeholders(wording) & _ITEM_PLACEHOLDERS
-                if named:
-                    raise PackError(
-                        f"pack file invalid at {where}: a request-level text cannot "
-                        f"use {sorted(named)}"
-                    )
+REQUEST_CODES = frozenset(ReasonCode) - ITEM_CODES
+_RECIPIENT_PLACEHOLDERS = frozenset({"recipient", "country", "mandate", "roles"})
+_ITEM_PLACEHOLDERS = frozenset({"item"})
 
 
 class _PackFile(_Strict):
     pack: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
-    title: _Text
-    version: str
+    title: Texts
+    version: str = Field(min_length=1)
+    languages: list[str] = Field(min_length=1)
+    home_country: str
+    date_offset: str = Field(pattern=r"^[+-]\d\d:\d\d$")
     rules: list[_Rule] = Field(min_length=1)
-    grounds: list[_GroundEntry] = Field(min_length=1)
+    roles: _Roles
     consent_kinds: _ConsentKinds
-    consent_only_purposes: dict[Purpose, ConsentKind]
-    entrusted_roles: list[RecipientRole]
-    recognised_certifications: list[str]
-    adequate_countries: list[str]
+    marketing_purposes: list[Purpose]
+    bases: _Bases
+    transfer_grounds: list[_BasisEntry] = Field(min_length=1)
+    mandates: list[_MandateEntry]
+    mandate_relay_items: list[DataItem]
+    designations: list[_Designation]
+    recognitions: list[_Recognition]
     prohibited_items: list[DataItem]
     purposes: dict[Purpose, _PurposeEntry]
     labels: _Labels
@@ -183,16 +200,13 @@ class _PackFile(_Strict):
 class RuleText:
     id: str
     article: str
-    en: str
-    ko: str
+    texts: Mapping[str, str]
 
 
 @dataclass(frozen=True, slots=True)
-class GroundRule:
+class BasisRule:
     ground: Ground
-    rule: str
-    domestic_article: str | None  # None: this ground cannot apply to a domestic recipient
-    cross_border_article: str
+    article: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,27 +219,74 @@ class PurposeRule:
 
 
 @dataclass(frozen=True, slots=True)
+class Validity:
+    """When a recognition, designation or mandate holds: `from_` inclusive, `to` exclusive."""
+
+    source: str
+    from_: datetime
+    to: datetime | None
+
+    def holds_at(self, at: datetime) -> bool:
+        return self.from_ <= at and (self.to is None or self.to > at)
+
+
+@dataclass(frozen=True, slots=True)
+class Mandate:
+    id: str
+    citation: str
+    title: Mapping[str, str]
+    roles: frozenset[RecipientRole]
+    countries: frozenset[str]
+    purposes: frozenset[Purpose]
+    items: frozenset[DataItem]
+    validity: Validity
+
+
+@dataclass(frozen=True, slots=True)
+class Designation:
+    certification: str
+    validity: Validity
+
+
+@dataclass(frozen=True, slots=True)
+class Recognition:
+    id: str
+    countries: frozenset[str]
+    excluded_items: frozenset[DataItem]
+    validity: Validity
+
+
+@dataclass(frozen=True, slots=True)
 class RulePack:
     name: str
     version: str
-    title_en: str
-    title_ko: str
+    title: Mapping[str, str]
+    languages: tuple[str, ...]
+    home_country: str
     rules: Mapping[str, RuleText]
-    grounds: tuple[GroundRule, ...]
-    domestic_consent: ConsentKind
-    cross_border_consent: ConsentKind
-    consent_only_purposes: Mapping[Purpose, ConsentKind]
+    provision_roles: frozenset[RecipientRole]
     entrusted_roles: frozenset[RecipientRole]
-    recognised_certifications: frozenset[str]
-    adequate_countries: frozenset[str]
+    provision_consent: ConsentKind
+    transfer_consent: ConsentKind
+    marketing_consent: ConsentKind
+    marketing_purposes: frozenset[Purpose]
+    provision_basis: BasisRule
+    entrustment_basis: BasisRule
+    entrustment_by_consent_basis: BasisRule
+    marketing_basis: BasisRule
+    mandate_domestic_article: str  # with a {citation} placeholder
+    mandate_cross_border_article: str
+    transfer_grounds: tuple[BasisRule, ...]
+    mandates: Mapping[str, Mandate]
+    mandate_relay_items: frozenset[DataItem]
+    designations: tuple[Designation, ...]
+    recognitions: tuple[Recognition, ...]
     prohibited_items: frozenset[DataItem]
     purposes: Mapping[Purpose, PurposeRule]
-    item_labels: Mapping[DataItem, str]
-    purpose_labels: Mapping[Purpose, str]
-    role_labels: Mapping[RecipientRole, str]
-    reason_texts: Mapping[ReasonCode, tuple[str, str, str]]  # (rule id, en template, ko template)
-    # The same code worded for a whole request (no item), where the pack gives one.
-    request_texts: Mapping[ReasonCode, tuple[str, str]]
+    item_labels: Mapping[DataItem, Mapping[str, str]]
+    purpose_labels: Mapping[Purpose, Mapping[str, str]]
+    role_labels: Mapping[RecipientRole, Mapping[str, str]]
+    reason_texts: Mapping[ReasonCode, tuple[str, Mapping[str, str]]]  # (rule id, {lang: text})
 
     def article(self, rule_id: str) -> str:
         return self.rules[rule_id].article
@@ -237,6 +298,32 @@ def _require_all(what: str, present: set[Any], every: type[Any]) -> None:
         raise PackError(f"{what} must list every value; missing: {missing}")
 
 
+def _check_languages(where: str, texts: Mapping[str, str], languages: list[str]) -> None:
+    missing = [lang for lang in languages if not texts.get(lang)]
+    if missing:
+        raise PackError(f"pack file invalid at {where}: no text for language(s) {missing}")
+
+
+def _check_reason_levels(reasons: Mapping[ReasonCode, _ReasonText]) -> None:
+    for code, entry in reasons.items():
+        forbidden = _RECIPIENT_PLACEHOLDERS if code in ITEM_CODES else _ITEM_PLACEHOLDERS
+        for lang, wording in entry.text.items():
+            named = _placeholders(wording) & forbidden
+            if named:
+                level = "an item-level" if code in ITEM_CODES else "a request-level"
+                raise PackError(
+                    f"pack file invalid at reasons.{code}.text.{lang}: {level} text cannot use "
+                    f"{sorted(named)}"
+                )
+
+
+def _countries(where: str, codes: list[str]) -> frozenset[str]:
+    try:
+        return frozenset(country_code(c) for c in codes)
+    except ValueError as exc:
+        raise PackError(f"pack file invalid at {where}: {exc}") from exc
+
+
 def compile_pack(data: Mapping[str, Any]) -> RulePack:
     """Validate a parsed pack file and compile it into lookup tables."""
     try:
@@ -246,26 +333,72 @@ def compile_pack(data: Mapping[str, Any]) -> RulePack:
         where = ".".join(str(p) for p in first["loc"])
         raise PackError(f"pack file invalid at {where or '(top)'}: {first['msg']}") from exc
 
-    rules = {r.id: RuleText(r.id, r.article, r.en, r.ko) for r in spec.rules}
+    languages = spec.languages
+    if "en" not in languages:
+        raise PackError("pack file invalid at languages: every pack speaks at least 'en'")
+    _check_languages("title", spec.title, languages)
+    home = next(iter(_countries("home_country", [spec.home_country])))
+    hours, minutes = spec.date_offset[1:].split(":")
+    sign = -1 if spec.date_offset[0] == "-" else 1
+    offset = timezone(sign * timedelta(hours=int(hours), minutes=int(minutes)))
+
+    def validity(entry: _Dated) -> Validity:
+        # A date applies from 00:00 in the pack's own time zone; `to` is exclusive.
+        start = datetime.combine(entry.from_, time(), offset)
+        end = datetime.combine(entry.to, time(), offset) if entry.to is not None else None
+        if end is not None and end <= start:
+            raise PackError(f"{entry.source!r}: 'to' ({entry.to}) is not after 'from'")
+        return Validity(entry.source, start, end)
+
+    rules = {r.id: RuleText(r.id, r.article, dict(r.text)) for r in spec.rules}
     if len(rules) != len(spec.rules):
         raise PackError("pack file invalid at rules: duplicate rule id")
+    for r in spec.rules:
+        _check_languages(f"rules.{r.id}.text", r.text, languages)
 
     def known_rule(rule_id: str, where: str) -> str:
         if rule_id not in rules:
             raise PackError(f"pack file invalid at {where}: unknown rule {rule_id!r}")
         return rule_id
 
-    grounds = tuple(
-        GroundRule(
-            g.ground,
-            known_rule(g.rule, f"grounds.{g.ground}"),
-            g.domestic_article,
-            g.cross_border_article,
+    transfer = tuple(BasisRule(g.ground, g.article) for g in spec.transfer_grounds)
+    if len({g.ground for g in transfer}) != len(transfer):
+        raise PackError("pack file invalid at transfer_grounds: a ground is listed twice")
+    if set(spec.roles.provision) & set(spec.roles.entrusted):
+        raise PackError("pack file invalid at roles: a role is both provision and entrusted")
+    _require_all("roles", set(spec.roles.provision) | set(spec.roles.entrusted), RecipientRole)
+
+    mandates: dict[str, Mandate] = {}
+    for i, m in enumerate(spec.mandates):
+        if m.id in mandates:
+            raise PackError(f"pack file invalid at mandates.{i}: duplicate mandate id {m.id!r}")
+        _check_languages(f"mandates.{i}.title", m.title, languages)
+        mandates[m.id] = Mandate(
+            m.id,
+            m.citation,
+            dict(m.title),
+            frozenset(m.roles),
+            _countries(f"mandates.{i}.countries", m.countries),
+            frozenset(m.purposes),
+            frozenset(m.items),
+            validity(m),
         )
-        for g in spec.grounds
+    for where, article in (
+        ("bases.mandate.domestic_article", spec.bases.mandate.domestic_article),
+        ("bases.mandate.cross_border_article", spec.bases.mandate.cross_border_article),
+    ):
+        if "{citation}" not in article:
+            raise PackError(f"pack file invalid at {where}: must contain {{citation}}")
+
+    recognitions = tuple(
+        Recognition(
+            r.id,
+            _countries(f"recognitions.{i}.countries", r.countries),
+            frozenset(r.excluded_items),
+            validity(r),
+        )
+        for i, r in enumerate(spec.recognitions)
     )
-    if len({g.ground for g in grounds}) != len(grounds):
-        raise PackError("pack file invalid at grounds: a ground is listed twice")
 
     purposes: dict[Purpose, PurposeRule] = {}
     for purpose, entry in spec.purposes.items():
@@ -288,59 +421,97 @@ def compile_pack(data: Mapping[str, Any]) -> RulePack:
     _require_all("purposes", set(purposes), Purpose)
     _require_all("reasons", set(spec.reasons), ReasonCode)
     _check_reason_levels(spec.reasons)
-    _require_all("labels.items", set(spec.labels.items), DataItem)
-    _require_all("labels.purposes", set(spec.labels.purposes), Purpose)
-    _require_all("labels.roles", set(spec.labels.roles), RecipientRole)
+    for code, reason in spec.reasons.items():
+        _check_languages(f"reasons.{code}.text", reason.text, languages)
+    for what, labels, every in (
+        ("labels.items", spec.labels.items, DataItem),
+        ("labels.purposes", spec.labels.purposes, Purpose),
+        ("labels.roles", spec.labels.roles, RecipientRole),
+    ):
+        _require_all(what, set(labels), every)
+        for key, texts in labels.items():
+            _check_languages(f"{what}.{key}", texts, languages)
 
-    try:
-        adequate = frozenset(country_code(c) for c in spec.adequate_countries)
-    except ValueError as exc:
-        raise PackError(f"pack file invalid at adequate_countries: {exc}") from exc
+    def basis(entry: _BasisEntry) -> BasisRule:
+        return BasisRule(entry.ground, entry.article)
 
     return RulePack(
         name=spec.pack,
         version=spec.version,
-        title_en=spec.title.en,
-        title_ko=spec.title.ko,
+        title=dict(spec.title),
+        languages=tuple(languages),
+        home_country=home,
         rules=rules,
-        grounds=grounds,
-        domestic_consent=spec.consent_kinds.domestic,
-        cross_border_consent=spec.consent_kinds.cross_border,
-        consent_only_purposes=dict(spec.consent_only_purposes),
-        entrusted_roles=frozenset(spec.entrusted_roles),
-        recognised_certifications=frozenset(spec.recognised_certifications),
-        adequate_countries=adequate,
+        provision_roles=frozenset(spec.roles.provision),
+        entrusted_roles=frozenset(spec.roles.entrusted),
+        provision_consent=spec.consent_kinds.provision,
+        transfer_consent=spec.consent_kinds.transfer,
+        marketing_consent=spec.consent_kinds.marketing,
+        marketing_purposes=frozenset(spec.marketing_purposes),
+        provision_basis=basis(spec.bases.provision),
+        entrustment_basis=basis(spec.bases.entrustment),
+        entrustment_by_consent_basis=basis(spec.bases.entrustment_by_consent),
+        marketing_basis=basis(spec.bases.marketing),
+        mandate_domestic_article=spec.bases.mandate.domestic_article,
+        mandate_cross_border_article=spec.bases.mandate.cross_border_article,
+        transfer_grounds=transfer,
+        mandates=mandates,
+        mandate_relay_items=frozenset(spec.mandate_relay_items),
+        designations=tuple(Designation(d.certification, validity(d)) for d in spec.designations),
+        recognitions=recognitions,
         prohibited_items=frozenset(spec.prohibited_items),
         purposes=purposes,
-        item_labels=dict(spec.labels.items),
-        purpose_labels=dict(spec.labels.purposes),
-        role_labels=dict(spec.labels.roles),
+        item_labels={k: dict(v) for k, v in spec.labels.items.items()},
+        purpose_labels={k: dict(v) for k, v in spec.labels.purposes.items()},
+        role_labels={k: dict(v) for k, v in spec.labels.roles.items()},
         reason_texts={
-            code: (known_rule(t.rule, f"reasons.{code}"), t.en, t.ko)
+            code: (known_rule(t.rule, f"reasons.{code}"), dict(t.text))
             for code, t in spec.reasons.items()
-        },
-        request_texts={
-            code: (t.request_en, t.request_ko)
-            for code, t in spec.reasons.items()
-            if t.request_en is not None and t.request_ko is not None
         },
     )
 
 
-PackName = Literal["pipa"]
-PACKS: tuple[str, ...] = ("pipa",)
+class PackRegistry:
+    """Packs by name. Registering a name twice is an error: two laws cannot share a name."""
+
+    def __init__(self) -> None:
+        self._packs: dict[str, RulePack] = {}
+
+    def register(self, pack: RulePack) -> RulePack:
+        if pack.name in self._packs:
+            raise PackError(f"a rule pack named {pack.name!r} is registered already")
+        self._packs[pack.name] = pack
+        return pack
+
+    def get(self, name: str) -> RulePack:
+        pack = self._packs.get(name)
+        if pack is None:
+            raise PackError(f"unknown rule pack {name!r}; available: {sorted(self._packs)}")
+        return pack
+
+    def names(self) -> list[str]:
+        return sorted(self._packs)
 
 
-def load_pack(name: str = "pipa") -> RulePack:
-    """Load a pack shipped with databorder by name; unknown names are errors."""
-    if name not in PACKS:
-        raise PackError(f"unknown rule pack {name!r}; available: {list(PACKS)}")
+def _shipped(name: str) -> RulePack:
     text = resources.files("databorder.policy.packs").joinpath(f"{name}.json").read_text("utf-8")
     return compile_pack(json.loads(text))
 
 
+# The packs databorder ships; a deployment adds its own with `load_pack_file` + `register`.
+SHIPPED = ("pipa",)
+PACKS = PackRegistry()
+for _name in SHIPPED:
+    PACKS.register(_shipped(_name))
+
+
+def load_pack(name: str = "pipa") -> RulePack:
+    """A registered pack by name; unknown names are errors."""
+    return PACKS.get(name)
+
+
 def load_pack_file(path: str) -> RulePack:
-    """Load a pack a privacy officer edited, from a file path."""
+    """Load a pack a privacy officer wrote or edited, from a file path."""
     with open(path, encoding="utf-8") as handle:
         try:
             data = json.load(handle)

@@ -1,4 +1,4 @@
-"""The decision request and answer as plain frozen values (contracts/decision.md).
+"""The decision request and answer as plain frozen values (contracts/decision.md, version 2).
 
 The engine sees only these: no database rows, no HTTP bodies. The gateway builds them from the
 store and the HTTP/CLI layers from JSON (`policy.codec`), so one pure function serves all three.
@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from databorder.model import (
+    Basis,
     ConsentKind,
     DataItem,
     Disposition,
@@ -35,14 +36,11 @@ class ConsentFacts:
         """Counts only once given and until withdrawn (a withdrawal at `at` already counts)."""
         return self.given_at <= at and (self.withdrawn_at is None or self.withdrawn_at > at)
 
-    def names(self, recipient_id: str, country: str) -> bool:
-        return recipient_id in self.recipients or country in self.countries
-
 
 @dataclass(frozen=True, slots=True)
 class SubjectFacts:
     id: str
-    residence: str
+    residence: str  # kept for the record: v2 judges cross-border from the pack's home country
     transfer_suspended: bool = False
     consents: tuple[ConsentFacts, ...] = ()
 
@@ -60,15 +58,32 @@ class RecipientFacts:
     country: str
     role: RecipientRole
     contact: Contact = field(default_factory=Contact)
-    certifications: frozenset[str] = frozenset()
+    certifications: frozenset[str] = frozenset()  # only those valid at the request's `at`
+    certification_measures: bool = False  # the measures of Art. 28-8(1)4 (a) and (b) are taken
     contract_safeguards: bool = False
-    disclosed_in_notice: bool = False
+    notices: frozenset[str] = frozenset()  # every published notice version that named it
     retention_days: int = 0
+    data_countries: tuple[str, ...] = ()  # where else it receives, stores or views the data
 
 
 @dataclass(frozen=True, slots=True)
-class LegalMandate:
-    citation: str
+class SuspensionOrder:
+    """A regulator's order (Art. 28-9): exactly one of `recipient` and `country` is set."""
+
+    id: str
+    recipient: str | None
+    country: str | None
+    from_: datetime
+    to: datetime | None = None
+
+    def __post_init__(self) -> None:
+        if (self.recipient is None) == (self.country is None):
+            raise ValueError(
+                f"suspension order {self.id!r} must name exactly one of recipient and country"
+            )
+
+    def active_at(self, at: datetime) -> bool:
+        return self.from_ <= at and (self.to is None or self.to > at)
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,37 +94,65 @@ class DecisionRequest:
     purpose: Purpose
     items: tuple[DataItem, ...]
     pack: str = "pipa"
-    legal_mandate: LegalMandate | None = None
+    notice_in_force: str | None = None
+    suspension_orders: tuple[SuspensionOrder, ...] = ()
+    legal_mandate: str | None = None  # an id of the pack's mandate list
 
 
 @dataclass(frozen=True, slots=True)
 class Reason:
-    """Why an item was denied or a request refused; `item` is None for the whole request."""
+    """Why an item was denied or a request refused; `item` is None for the whole request.
+
+    `texts` holds one wording per language the pack speaks (the PIPA pack: `ko` and `en`).
+    """
 
     code: ReasonCode
     item: DataItem | None
-    en: str
-    ko: str
+    texts: Mapping[str, str]
+
+    @property
+    def en(self) -> str:
+        return self.texts["en"]
+
+    @property
+    def ko(self) -> str:
+        return self.texts.get("ko", self.texts["en"])
+
+
+@dataclass(frozen=True, slots=True)
+class BasisUsed:
+    """One answer to one of the law's questions for at least one released item (rule 6)."""
+
+    basis: Basis
+    ground: Ground
+    article: str
+    consent_id: str | None = None
+    mandate_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class Decision:
-    """The engine's answer. `rule` names the pack rule that settled it, for audits.
-
-    `consent_id` is the consent that grounded the release (None on other grounds): the gateway
-    keeps it on the grant so that withdrawing that consent revokes exactly these grants.
-    """
+    """The engine's answer. `rule` names the pack rule that settled it, for audits."""
 
     allowed: bool
     cross_border: bool
     ground: Ground | None
     article: str | None
+    bases: tuple[BasisUsed, ...]
     items: Mapping[DataItem, Disposition]
     access_expires_after_delivery_days: int | None
     reasons: tuple[Reason, ...]
     rule: str
-    consent_id: str | None = None
 
     def released(self) -> dict[DataItem, Disposition]:
         """The items that go, in their form; empty for a refusal."""
         return {i: d for i, d in self.items.items() if d is not Disposition.DENY}
+
+    @property
+    def consent_ids(self) -> tuple[str, ...]:
+        """Every consent a released item rests on: withdrawing any of them revokes the grant."""
+        return tuple(dict.fromkeys(b.consent_id for b in self.bases if b.consent_id is not None))
+
+    @property
+    def mandate_id(self) -> str | None:
+        return next((b.mandate_id for b in self.bases if b.mandate_id is not None), None)
