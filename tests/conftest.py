@@ -129,12 +129,17 @@ def session(runtime: Runtime) -> Iterator[Session]:
 
 @pytest.fixture
 def world(runtime: Runtime) -> Runtime:
-    """One Korean buyer, one Chinese seller with safeguards, a consent for shipping, one order."""
+    """One Korean buyer, two Chinese sellers named in the notice, one order from the first.
+
+    The buyer consented to both things the law asks of a seller abroad, for shipping: the
+    provision to it (Art. 17(1)1, consent `c-p`) and the transfer abroad (Art. 28-8(1)1, `c-1`).
+    """
     with runtime.sessions.begin() as s:
         add_recipient(s)
         add_recipient(s, "s-cn-2", legal_name="Yiwu Other Goods Co., Ltd.")
         add_buyer(s, runtime)
-        add_notice(s)
+        add_notice(s, runtime)
         add_consent(s)
+        add_consent(s, "c-p", kind="third_party_provision")
         add_order(s, runtime)
     return runtime

@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session
 
-from databorder.consent.schemas import ConsentIn, NoticeVersionIn
+from databorder.consent.schemas import ConsentIn
 from databorder.consent.services import ConsentService
 from databorder.marketplace.schemas import BuyerIn, BuyerPii, OrderIn
 from databorder.marketplace.services import MarketplaceService
@@ -13,9 +13,13 @@ from databorder.registry.services import RegistryService
 from databorder.runtime import Runtime
 
 T0 = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
+REGISTERED = datetime(2026, 9, 1, tzinfo=UTC)  # recipients exist before the first notice
+NOTICE = datetime(2026, 10, 1, tzinfo=UTC)
 
 
-def add_recipient(session: Session, rid: str = "s-cn-1", **overrides: object) -> None:
+def add_recipient(
+    session: Session, rid: str = "s-cn-1", at: datetime = REGISTERED, **overrides: object
+) -> None:
     data: dict[str, object] = {
         "id": rid,
         "legal_name": "Shenzhen Example Trading Co., Ltd.",
@@ -26,10 +30,9 @@ def add_recipient(session: Session, rid: str = "s-cn-1", **overrides: object) ->
         "certifications": [],
         "contract_safeguards": True,
         "retention_days": 30,
-        "disclosed_in_notice": True,
     }
     data.update(overrides)
-    RegistryService(session).create(RecipientIn.model_validate(data), T0)
+    RegistryService(session).create(RecipientIn.model_validate(data), at)
 
 
 def add_buyer(session: Session, runtime: Runtime, bid: str = "b-1", **overrides: object) -> None:
@@ -68,15 +71,17 @@ def add_order(
     )
 
 
-def add_notice(session: Session, version: str = "2026-10-01") -> None:
-    ConsentService(session).publish_notice(
-        NoticeVersionIn(version=version, published_at=datetime(2026, 10, 1, tzinfo=UTC))
-    )
+def add_notice(
+    session: Session, runtime: Runtime, version: str = "2026-10-01", at: datetime = NOTICE
+) -> None:
+    """Publish the registry as it stood at `at`: the recipients it names become disclosed."""
+    runtime.publisher.publish(session, at, version)
 
 
 def add_consent(
     session: Session, cid: str = "c-1", buyer: str = "b-1", **overrides: object
 ) -> None:
+    """An overseas-transfer consent (Art. 28-8(1)1); `kind=` for the others."""
     data: dict[str, object] = {
         "id": cid,
         "subject_id": buyer,

@@ -34,6 +34,14 @@ app.add_typer(keys_app, name="keys")
 officers_app = typer.Typer(help="Privacy-officer accounts.", no_args_is_help=True)
 app.add_typer(officers_app, name="officers")
 app.add_typer(log_app, name="log", help="The disclosure log: verify, heads, proofs.")
+notices_app = typer.Typer(
+    help="Published notice versions (the privacy policy).", no_args_is_help=True
+)
+app.add_typer(notices_app, name="notices")
+orders_app = typer.Typer(
+    help="The regulator's suspension orders (PIPA Art. 28-9).", no_args_is_help=True
+)
+app.add_typer(orders_app, name="suspension-orders")
 
 EXIT_INVALID = 2
 EXIT_NOT_FOUND = 3
@@ -147,7 +155,7 @@ def disclose(
     purpose: Annotated[Purpose, typer.Option(help="purpose of the transfer")],
     items: Annotated[str, typer.Option(help="comma-separated items, e.g. name,phone,address")],
     legal_mandate: Annotated[
-        str | None, typer.Option(help="statute or treaty requiring it")
+        str | None, typer.Option(help="id of the rule pack's mandate, e.g. KR-CUSTOMS-ACT-241")
     ] = None,
 ) -> None:
     """Run one disclosure through the gateway and print the decision, grant and log entry."""
@@ -208,15 +216,14 @@ def recipients_list(
         if output == "csv":
             typer.echo(rows_to_csv(rows), nl=False)
             return
-        table = Table("id", "legal name", "country", "role", "safeguards", "in notice", "retention")
+        table = Table("id", "legal name", "country", "role", "safeguards", "retention")
         for r in rows:
             table.add_row(
                 r.id,
                 r.legal_name,
-                r.country,
+                ",".join([r.country, *r.data_countries]),
                 r.role.value,
                 str(r.contract_safeguards),
-                str(r.disclosed_in_notice),
                 f"{r.retention_days} d",
             )
         Console().print(table)
@@ -253,11 +260,114 @@ def sweep() -> None:
 
     rt = _runtime()
     with reported(), rt.sessions.begin() as session:
-        report = run_sweep(session, rt.now())
+        report = run_sweep(session, rt.now(), rt.engine.pack.home_country)
     typer.echo(
-        f"grants ended: {report.grants_ended}, relay endpoints released: "
-        f"{report.relays_released}, read records deleted: {report.reads_deleted}"
+        f"grants ended: {report.grants_ended}, by suspension order: {report.suspended_by_order}, "
+        f"relay endpoints released: {report.relays_released}, read records deleted: "
+        f"{report.reads_deleted}"
     )
+
+
+@notices_app.command("publish")
+def notices_publish(
+    version: Annotated[str | None, typer.Option(help="version id (default: the date)")] = None,
+    summary: Annotated[str, typer.Option(help="what changed, for the version list")] = "",
+    if_due: Annotated[
+        bool, typer.Option("--if-due", help="only if the batch schedule says changes are due")
+    ] = False,
+) -> None:
+    """Snapshot the registry into a new notice version, rendered in every format."""
+    rt = _runtime()
+    with reported(), rt.sessions.begin() as session:
+        now = rt.now()
+        if if_due and not rt.publisher.due(session, now, rt.settings.notice_batch_days):
+            typer.echo("nothing due: no registry change since the last version, or too soon")
+            return
+        v = rt.publisher.publish(session, now, version, summary)
+    typer.echo(
+        f"published {v.version}: {v.recipient_count} recipients named, sha256 {v.content_sha256}"
+    )
+
+
+@notices_app.command("list")
+def notices_list() -> None:
+    """Every published version, newest first."""
+    from databorder.notices.store import NoticeStore  # noqa: PLC0415
+
+    rt = _runtime()
+    with reported(), rt.sessions() as session:
+        for v in NoticeStore(session).versions():
+            typer.echo(
+                f"{v.version}\t{v.published_at.isoformat()}\t{v.recipient_count}\t"
+                f"{v.content_sha256}"
+            )
+
+
+@notices_app.command("diff")
+def notices_diff(old: str, new: str) -> None:
+    """What changed between two versions, and which changes need fresh consent."""
+    from databorder.notices import diff  # noqa: PLC0415
+    from databorder.notices.store import NoticeStore  # noqa: PLC0415
+
+    rt = _runtime()
+    with reported(), rt.sessions() as session:
+        store = NoticeStore(session)
+        changes = diff(store.snapshot(old), store.snapshot(new))
+    typer.echo(changes.to_text() if hasattr(changes, "to_text") else repr(changes))
+
+
+@orders_app.command("add")
+def orders_add(
+    reference: Annotated[str, typer.Option(help="the regulator's decision it comes from")],
+    recipient: Annotated[str | None, typer.Option(help="recipient id")] = None,
+    country: Annotated[str | None, typer.Option(help="ISO alpha-2 country")] = None,
+    starts: Annotated[str | None, typer.Option(help="ISO instant (default now)")] = None,
+    ends: Annotated[str | None, typer.Option(help="ISO instant, exclusive")] = None,
+) -> None:
+    """Record a suspension order; the grants it covers end at once if it is in force."""
+    from databorder.registry.suspensions import SuspensionOrderIn, SuspensionService  # noqa: PLC0415
+
+    rt = _runtime()
+    with reported():
+        data = SuspensionOrderIn.model_validate(
+            {
+                "recipient_id": recipient,
+                "country": country,
+                "starts_at": starts,
+                "ends_at": ends,
+                "reference": reference,
+            }
+        )
+        with rt.sessions.begin() as session:
+            row, revoked = SuspensionService(session, rt.engine.pack.home_country).add(
+                data, rt.now()
+            )
+            order_id = row.id
+    typer.echo(f"suspension order {order_id} recorded; {revoked} grant(s) ended")
+
+
+@orders_app.command("end")
+def orders_end(order_id: str) -> None:
+    """End a suspension order from now on."""
+    from databorder.registry.suspensions import SuspensionService  # noqa: PLC0415
+
+    rt = _runtime()
+    with reported(), rt.sessions.begin() as session:
+        SuspensionService(session, rt.engine.pack.home_country).end(order_id, rt.now())
+    typer.echo(f"suspension order {order_id} ended")
+
+
+@orders_app.command("list")
+def orders_list() -> None:
+    """Every suspension order, in force or ended."""
+    from databorder.registry.suspensions import SuspensionService  # noqa: PLC0415
+
+    rt = _runtime()
+    with reported(), rt.sessions() as session:
+        for r in SuspensionService(session, rt.engine.pack.home_country).every():
+            target = r.recipient_id or r.country
+            ends = r.ends_at.isoformat() if r.ends_at else "-"
+            typer.echo(f"{r.id}\t{target}\t{r.starts_at.isoformat()}\t{ends}\t{r.reference}")
 
 
 @keys_app.command("issue")

@@ -18,6 +18,8 @@ from databorder.gateway.services import Gateway
 from databorder.ledger.log import StoredLog
 from databorder.ledger.signing import HeadSigner, ensure_signing_key, load_signing_key
 from databorder.model import utcnow
+from databorder.notices.publish import NoticePublisher
+from databorder.notices.types import Controller
 from databorder.policy import Engine, load_pack
 from databorder.settings import Settings
 from databorder.store.db import make_engine, make_sessionmaker
@@ -38,6 +40,7 @@ class Runtime:
     seller: SellerAccess
     log: StoredLog
     signer: HeadSigner
+    publisher: NoticePublisher
     # The one clock the adapters read; tests move it instead of waiting for real time to pass.
     clock: Callable[[], datetime] = field(default=utcnow)
 
@@ -55,6 +58,14 @@ def build(settings: Settings) -> Runtime:
     engine = Engine(load_pack(settings.pack))
     vault = Vault(provider, blind_key)
     log = StoredLog()
+    controller = Controller(
+        name=settings.controller_name,
+        officer_name=settings.officer_name,
+        officer_email=settings.officer_email,
+        officer_phone=settings.officer_phone,
+        privacy_center_url=settings.privacy_center_url,
+        base_url=settings.public_base_url,
+    )
     return Runtime(
         settings=settings,
         db=db,
@@ -65,6 +76,7 @@ def build(settings: Settings) -> Runtime:
         seller=SellerAccess(vault, relay, log),
         log=log,
         signer=HeadSigner(signing_key, log),
+        publisher=NoticePublisher(engine.pack, controller),
     )
 
 

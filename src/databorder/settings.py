@@ -30,6 +30,17 @@ class Settings(BaseSettings):
     head_interval_seconds: float = Field(default=60.0, ge=0)
     # Most POST /v1/disclosures requests committed in one transaction (1: one each).
     group_commit_limit: int = Field(default=500, ge=1, le=5000)
+    # The published notice: who the controller is and whom buyers ask (PIPA Art. 30, 31).
+    controller_name: str = Field(default="databorder 데모 마켓", min_length=1)
+    officer_name: str = Field(default="개인정보 보호책임자", min_length=1)
+    officer_email: str = Field(default="privacy@example.com", min_length=3)
+    officer_phone: str = Field(default="02-0000-0000", min_length=3)
+    privacy_center_url: str = "/me"
+    public_base_url: str = ""  # prefix of the /privacy pages in links ("" = same site)
+    # Pending registry changes are published in a batch this often (the PIPC guideline allows
+    # about four weeks for frequently changing lists); 0: only `databorder notices publish`.
+    notice_batch_days: int = Field(default=28, ge=0, le=366)
+    notice_check_interval_seconds: float = Field(default=3600.0, ge=0)
     # FastAPI's native OpenTelemetry traces, metrics and logs (configure the OTel SDK as usual).
     opentelemetry: bool = False
 

@@ -16,6 +16,7 @@ from factories import T0
 CONTRACT_EXAMPLE: dict[str, Any] = {
     "at": "2026-11-23T10:00:00+09:00",
     "pack": "pipa",
+    "notice_in_force": "2026-11-01",
     "subject": {
         "id": "b-1",
         "residence": "KR",
@@ -23,7 +24,7 @@ CONTRACT_EXAMPLE: dict[str, Any] = {
         "consents": [
             {
                 "id": "c-1",
-                "kind": "overseas_transfer",
+                "kind": "third_party_provision",
                 "notice_version": "2026-11-01",
                 "recipients": ["s-9"],
                 "countries": [],
@@ -31,7 +32,18 @@ CONTRACT_EXAMPLE: dict[str, Any] = {
                 "purposes": ["shipping"],
                 "given_at": "2026-11-01T09:00:00+09:00",
                 "withdrawn_at": None,
-            }
+            },
+            {
+                "id": "c-2",
+                "kind": "overseas_transfer",
+                "notice_version": "2026-11-01",
+                "recipients": [],
+                "countries": ["CN"],
+                "items": ["name", "phone", "address"],
+                "purposes": ["shipping"],
+                "given_at": "2026-11-01T09:00:00+09:00",
+                "withdrawn_at": None,
+            },
         ],
     },
     "recipient": {
@@ -41,10 +53,13 @@ CONTRACT_EXAMPLE: dict[str, Any] = {
         "role": "seller",
         "contact": {"email": "privacy@example.cn", "phone": "+86 755 1234 5678"},
         "certifications": [],
+        "certification_measures": False,
         "contract_safeguards": True,
-        "disclosed_in_notice": True,
+        "notices": ["2026-10-01", "2026-11-01"],
         "retention_days": 30,
+        "data_countries": [],
     },
+    "suspension_orders": [],
     "purpose": "shipping",
     "items": ["name", "phone", "address", "postal_code", "card_number"],
     "legal_mandate": None,
@@ -69,6 +84,10 @@ def test_decision_for_the_contract_example(client: TestClient) -> None:
         "postal_code": "deny",
         "card_number": "deny",
     }
+    assert body["bases"] == [
+        {"basis": "provision", "ground": "consent", "article": "PIPA 17(1)1", "consent_id": "c-1"},
+        {"basis": "transfer", "ground": "consent", "article": "PIPA 28-8(1)1", "consent_id": "c-2"},
+    ]
     assert body["access_expires_after_delivery_days"] == 30
     codes = {(r["code"], r["item"]) for r in body["reasons"]}
     assert codes == {("ITEM_NOT_NEEDED", "card_number"), ("CONSENT_DOES_NOT_COVER", "postal_code")}

@@ -17,7 +17,7 @@ from factories import add_buyer, add_consent, add_notice
 def buyer(runtime: Runtime) -> Runtime:
     with runtime.sessions.begin() as s:
         add_buyer(s, runtime)
-        add_notice(s)
+        add_notice(s, runtime)
     return runtime
 
 

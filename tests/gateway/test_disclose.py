@@ -43,7 +43,7 @@ def test_allowed_disclosure_writes_grant_and_record_with_released_items_only(
         assert record is not None
         assert grant.items == {"name": "plain", "phone": "relay", "address": "plain"}
         assert grant.ground == "consent"
-        assert grant.consent_id == "c-1"
+        assert sorted(grant.consent_ids) == ["c-1", "c-p"]
         # Not delivered yet: the pre-delivery cap (60 days after the order) bounds access.
         assert grant.expires_at == T0 + timedelta(days=60)
         assert record.grant_id == grant.id
@@ -148,7 +148,7 @@ def test_withdrawal_revokes_exactly_the_grants_the_consent_grounded(world: Runti
     with world.sessions.begin() as s:
         first = world.gateway.disclose(s, SHIP, AT)
     with world.sessions.begin() as s:
-        assert revoke_grants_for_consent(s, "c-1", AT + timedelta(hours=1)) == 1
+        assert revoke_grants_for_consent(s, "b-1", "c-1", AT + timedelta(hours=1)) == 1
     with world.sessions() as s:
         grant = by_id(s, AccessGrant, first.grant_id)
         assert grant is not None

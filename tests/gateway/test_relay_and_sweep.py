@@ -72,10 +72,10 @@ def test_sweep_ends_expired_grants_frees_numbers_and_is_idempotent(world: Runtim
     grant_id, number = _relay_number(world, "o-d", at=T0)
     later = T0 + timedelta(days=31)  # delivered at T0 + 30 days of access
     with world.sessions.begin() as s:
-        report = sweep(s, later)
+        report = sweep(s, later, "KR")
     assert (report.grants_ended, report.relays_released) == (1, 1)
     with world.sessions.begin() as s:
-        again = sweep(s, later)
+        again = sweep(s, later, "KR")
         grant = by_id(s, AccessGrant, grant_id)
         endpoint = s.get(RelayEndpoint, number)
         assert grant is not None
@@ -99,7 +99,7 @@ def test_a_released_number_rests_before_reuse(
     _, first = _relay_number(world, "o-d", at=T0)
     released_at = T0 + timedelta(days=31)
     with world.sessions.begin() as s:
-        sweep(s, released_at)
+        sweep(s, released_at, "KR")
         add_order(s, world, "o-new")
     _, second = _relay_number(world, "o-new", at=released_at + rest)
     assert (second == first) is reused

@@ -81,18 +81,19 @@ def test_seller_reads_granted_items_with_relay_phone(rt: Runtime, api: TestClien
 
 def test_masked_name_never_shows_the_real_value(rt: Runtime, api: TestClient) -> None:
     with rt.sessions.begin() as s:
-        ConsentService(s).give(
-            ConsentIn(
-                id="c-cs",
-                subject_id="b-1",
-                kind="overseas_transfer",
-                notice_version="2026-10-01",
-                recipients=["s-cn-1"],
-                items=["name", "phone"],
-                purposes=["customer_service"],
-                given_at=T0,
+        for kind in ("overseas_transfer", "third_party_provision"):
+            ConsentService(s).give(
+                ConsentIn(
+                    id=f"c-cs-{kind}",
+                    subject_id="b-1",
+                    kind=kind,
+                    notice_version="2026-10-01",
+                    recipients=["s-cn-1"],
+                    items=["name", "phone"],
+                    purposes=["customer_service"],
+                    given_at=T0,
+                )
             )
-        )
     token = _disclose(rt, purpose=Purpose.CUSTOMER_SERVICE, items=(DataItem.NAME, DataItem.PHONE))
     answer = _read(api, "o-1", _key(rt, "s-cn-1"), token).json()
     assert answer["items"]["name"] == {"disposition": "masked", "value": "김*수"}
@@ -106,6 +107,7 @@ def matrix(rt: Runtime) -> dict[str, str]:
     with rt.sessions.begin() as s:
         add_buyer(s, rt, "b-2")
         add_consent(s, "c-2", buyer="b-2", recipients=["s-cn-2"])
+        add_consent(s, "c-2p", buyer="b-2", recipients=["s-cn-2"], kind="third_party_provision")
         add_order(s, rt, "o-2", buyer="b-2", seller="s-cn-2")
         add_order(s, rt, "o-exp", delivered_at=T0)  # delivered at T0: access ends T0 + 30 days
     return {

@@ -28,25 +28,30 @@ SAMPLE_RECORD = {
     "cross_border": True,
     "ground": "consent",
     "article": "PIPA 28-8(1)1",
-    "rule": "cross_border.consent",
-    "reasons": [{"code": "consented", "item": None}],
-    "consent_id": "c-42",
+    "bases": [{"article": "PIPA 17(1)1", "basis": "provision", "consent_id": "c-41"}],
+    "rule": "R6.bases",
+    "reasons": [{"code": "ITEM_NOT_NEEDED", "item": "rrn"}],
+    "consent_ids": ["c-41", "c-42"],
     "grant_id": "g-9",
     "access_expires_at": "2027-01-22T10:00:00+00:00",
     "pack": "pipa",
     "pack_version": "2026.1",
-    "legal_mandate": "배송 (delivery)",
+    "notice_version": "2026-11-01",
+    "legal_mandate": None,
+    "note": "배송 (delivery)",
 }
 
 # Written by hand: keys in code-point order, no spaces, Korean kept as UTF-8, null/true as JSON.
 SAMPLE_BYTES = (
     '{"access_expires_at":"2027-01-22T10:00:00+00:00","allowed":true,"article":"PIPA 28-8(1)1",'
-    '"consent_id":"c-42","cross_border":true,"decided_at":"2026-11-23T10:00:00+00:00",'
+    '"bases":[{"article":"PIPA 17(1)1","basis":"provision","consent_id":"c-41"}],'
+    '"consent_ids":["c-41","c-42"],"cross_border":true,"decided_at":"2026-11-23T10:00:00+00:00",'
     '"dispositions":{"address":"plain","name":"plain","phone":"relay"},"grant_id":"g-9",'
-    '"ground":"consent","id":"5b0f6c1e-9d1a-4a34-8f1e-2f1b8a0c7d11","legal_mandate":"배송 (delivery)",'
+    '"ground":"consent","id":"5b0f6c1e-9d1a-4a34-8f1e-2f1b8a0c7d11","legal_mandate":null,'
+    '"note":"배송 (delivery)","notice_version":"2026-11-01",'
     '"order_id":"o-1001","pack":"pipa","pack_version":"2026.1","purpose":"shipping",'
-    '"reasons":[{"code":"consented","item":null}],"recipient_country":"CN","recipient_id":"s-cn-1",'
-    '"requested":["name","address","phone"],"rule":"cross_border.consent","subject_id":"b-7f3a",'
+    '"reasons":[{"code":"ITEM_NOT_NEEDED","item":"rrn"}],"recipient_country":"CN","recipient_id":"s-cn-1",'
+    '"requested":["name","address","phone"],"rule":"R6.bases","subject_id":"b-7f3a",'
     '"type":"disclosure"}'
 ).encode()
 

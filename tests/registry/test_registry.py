@@ -13,11 +13,9 @@ from factories import T0, add_recipient
 
 HEADER = (
     "id,legal_name,country,role,privacy_email,privacy_phone,certifications,"
-    "contract_safeguards,retention_days,disclosed_in_notice\n"
+    "contract_safeguards,retention_days\n"
 )
-GOOD = (
-    "s-1,Shenzhen A Trading Co. Ltd.,CN,seller,privacy@a.example.cn,+86 755 8888 1234,,yes,30,yes\n"
-)
+GOOD = "s-1,Shenzhen A Trading Co. Ltd.,CN,seller,privacy@a.example.cn,+86 755 8888 1234,,yes,30\n"
 
 
 def _recipients(session: Session) -> int:
@@ -52,7 +50,6 @@ def test_bad_field_is_named_with_reason(field: str, value: object, fragment: str
         "privacy_email": "p@example.cn",
         "contract_safeguards": True,
         "retention_days": 30,
-        "disclosed_in_notice": True,
         field: value,
     }
     with pytest.raises(ValueError, match=fragment) as info:
@@ -71,7 +68,6 @@ def test_domestic_agent_fields_go_together() -> None:
                 "privacy_email": "p@example.cn",
                 "contract_safeguards": True,
                 "retention_days": 30,
-                "disclosed_in_notice": True,
                 "domestic_agent_name": "대리인(주)",
             }
         )
@@ -98,7 +94,7 @@ def test_csv_import_creates_and_updates(runtime: Runtime) -> None:
     with runtime.sessions.begin() as s:
         created, updated = RegistryService(s).import_csv(HEADER + GOOD, T0)
     assert (created, updated) == (1, 0)
-    changed = GOOD.replace(",30,", ",60,")
+    changed = GOOD.replace(",yes,30\n", ",yes,60\n")
     with runtime.sessions.begin() as s:
         assert RegistryService(s).import_csv(HEADER + changed, T0) == (0, 1)
         assert RegistryService(s).get("s-1").retention_days == 60

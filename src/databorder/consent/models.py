@@ -7,21 +7,73 @@ withdrawal dated before the consent.
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from databorder.model import ConsentKind
+from databorder.model import ConsentKind, Ground, RecipientRole
 from databorder.store.base import Base
 from databorder.store.columns import enum_column
 
 
 class NoticeVersion(Base):
+    """A published notice: immutable once written; the one in force is the latest published."""
+
     __tablename__ = "notice_versions"
 
     version: Mapped[str] = mapped_column(String(32), primary_key=True)
-    published_at: Mapped[datetime]
+    published_at: Mapped[datetime] = mapped_column(index=True)
     summary: Mapped[str] = mapped_column(Text, default="")
     content_sha256: Mapped[str | None] = mapped_column(String(64))
+    recipient_count: Mapped[int] = mapped_column(default=0)
+
+
+class NoticeRecipient(Base):
+    """A recipient as one version named it: what the buyer was shown, kept as it was.
+
+    The engine's `recipient.notices` is read from here (every version naming the recipient),
+    and the public directory searches it: `name_key` is the case-folded legal name, so a name
+    prefix is an index range scan on (version, name_key).
+    """
+
+    __tablename__ = "notice_recipients"
+    __table_args__ = (
+        Index("ix_notice_recipients_name", "version", "name_key"),
+        Index("ix_notice_recipients_country", "version", "country", "name_key"),
+        Index("ix_notice_recipients_role", "version", "role", "name_key"),
+        Index("ix_notice_recipients_recipient", "recipient_id", "version"),
+    )
+
+    version: Mapped[str] = mapped_column(
+        ForeignKey("notice_versions.version", ondelete="CASCADE"), primary_key=True
+    )
+    recipient_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(300))
+    name_key: Mapped[str] = mapped_column(String(300))
+    country: Mapped[str] = mapped_column(String(2))
+    data_countries: Mapped[list[str]]
+    role: Mapped[RecipientRole] = mapped_column(enum_column(RecipientRole, "notice_role"))
+    email: Mapped[str] = mapped_column(String(320))
+    phone: Mapped[str | None] = mapped_column(String(20))
+    section: Mapped[str] = mapped_column(String(32))
+    ground: Mapped[Ground] = mapped_column(enum_column(Ground, "notice_ground"))
+    article: Mapped[str] = mapped_column(String(64))
+    items: Mapped[list[str]]
+    purposes: Mapped[list[str]]
+    retention_days: Mapped[int]
+
+
+class NoticeDocument(Base):
+    """One rendering of a version (HTML, Markdown, CSV, JSON, JSON-LD), stored as published."""
+
+    __tablename__ = "notice_documents"
+
+    version: Mapped[str] = mapped_column(
+        ForeignKey("notice_versions.version", ondelete="CASCADE"), primary_key=True
+    )
+    format: Mapped[str] = mapped_column(String(16), primary_key=True)
+    language: Mapped[str] = mapped_column(String(8), primary_key=True)  # "" when none
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    sha256: Mapped[str] = mapped_column(String(64))
 
 
 class Consent(Base):
@@ -47,3 +99,6 @@ class Consent(Base):
     purposes: Mapped[list[str]]
     given_at: Mapped[datetime]
     withdrawn_at: Mapped[datetime | None]
+    # ISO/IEC TS 27560: which notice (and its exact content) was shown, and how consent was given.
+    notice_sha256: Mapped[str | None] = mapped_column(String(64))
+    method: Mapped[str] = mapped_column(String(32), default="api")

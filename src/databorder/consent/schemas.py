@@ -1,19 +1,11 @@
 """Consents and notice versions at the boundary, checked before anything is written."""
 
-from typing import Annotated
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict
 
 from databorder.model.fields import Ident, Instant
 from databorder.policy.codec import ConsentTerms
-
-
-class NoticeVersionIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    version: Annotated[str, Field(min_length=1, max_length=32)]
-    published_at: Instant
-    summary: str = ""
 
 
 class ConsentIn(ConsentTerms):
@@ -21,6 +13,8 @@ class ConsentIn(ConsentTerms):
 
     id: Ident | None = None
     subject_id: Ident
+    # How consent was given (ISO/IEC TS 27560 "method"): the screen or channel that showed it.
+    method: Literal["web_form", "mobile_app", "api", "paper", "import"] = "api"
 
 
 class WithdrawIn(BaseModel):

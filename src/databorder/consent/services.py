@@ -1,5 +1,9 @@
 """Recording consents against the notice version shown, and withdrawing them.
 
+A consent keeps the version it was given against and that version's content hash (ISO/IEC TS
+27560: notice, time, method, status), so the buyer's agreement points at the exact text shown;
+a country-wide consent reaches only the recipients that version named (contract v2).
+
 Withdrawal only stamps `withdrawn_at`; the record stays, because the audit must show that a
 disclosure made before the withdrawal was lawful when made. Revoking the grants a consent
 grounded is the gateway's job, called in the same transaction (see `gateway.grants`).
@@ -12,7 +16,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from databorder.consent.models import Consent, NoticeVersion
-from databorder.consent.schemas import ConsentIn, NoticeVersionIn
+from databorder.consent.schemas import ConsentIn
 from databorder.errors import Conflict, InvalidInput, NotFound
 from databorder.marketplace.models import Buyer
 from databorder.model import ConsentKind, DataItem, Purpose
@@ -23,19 +27,6 @@ from databorder.store.query import by_id, rows_where_in
 class ConsentService:
     def __init__(self, session: Session) -> None:
         self.session = session
-
-    def publish_notice(self, data: NoticeVersionIn) -> NoticeVersion:
-        if self.session.get(NoticeVersion, data.version) is not None:
-            raise Conflict(f"notice version {data.version!r} exists already")
-        row = NoticeVersion(
-            version=data.version,
-            published_at=data.published_at,
-            summary=data.summary,
-            content_sha256=None,
-        )
-        self.session.add(row)
-        self.session.flush()
-        return row
 
     def give(self, data: ConsentIn) -> Consent:
         if self.session.get(Buyer, data.subject_id) is None:
@@ -65,6 +56,8 @@ class ConsentService:
             purposes=[p.value for p in data.purposes],
             given_at=data.given_at,
             withdrawn_at=data.withdrawn_at,
+            notice_sha256=notice.content_sha256,
+            method=data.method,
         )
         self.session.add(row)
         self.session.flush()

@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
+    JSON,
     CheckConstraint,
     ForeignKey,
     ForeignKeyConstraint,
@@ -34,7 +35,6 @@ class AccessGrant(Base):
         Index("ix_access_grants_id", "id"),
         Index("ix_access_grants_order", "order_id"),
         Index("ix_access_grants_subject", "subject_id"),
-        Index("ix_access_grants_consent", "consent_id"),
         Index("ix_access_grants_expires", "expires_at"),
     )
 
@@ -49,7 +49,9 @@ class AccessGrant(Base):
     purpose: Mapped[Purpose] = mapped_column(enum_column(Purpose, "grant_purpose"))
     items: Mapped[dict[str, Any]]  # item -> disposition, released items only
     ground: Mapped[Ground] = mapped_column(enum_column(Ground, "grant_ground"))
-    consent_id: Mapped[str | None] = mapped_column(String(64))
+    # Every consent a released item rests on (provision, transfer, marketing): withdrawing any
+    # one of them ends the grant. Read per buyer (ix_access_grants_subject), never globally.
+    consent_ids: Mapped[list[str]]
     access_days: Mapped[int]
     created_at: Mapped[datetime]
     expires_at: Mapped[datetime]
@@ -88,10 +90,12 @@ class Disclosure(Base):
     article: Mapped[str | None] = mapped_column(String(64))
     rule: Mapped[str] = mapped_column(String(64))
     reasons: Mapped[list[str]]  # reason codes, in order; full texts are in the log leaf
-    consent_id: Mapped[str | None] = mapped_column(String(64))
+    bases: Mapped[list[Any]] = mapped_column(JSON)  # the contract's `bases`, for the audit
+    consent_ids: Mapped[list[str]]
     pack: Mapped[str] = mapped_column(String(32))
     pack_version: Mapped[str] = mapped_column(String(32))
-    legal_mandate: Mapped[str | None] = mapped_column(String(500))
+    notice_version: Mapped[str | None] = mapped_column(String(32))  # in force when decided
+    legal_mandate: Mapped[str | None] = mapped_column(String(64))  # the pack's mandate id
     decided_at: Mapped[datetime]
     grant_id: Mapped[str | None] = mapped_column(String(36))
     leaf_index: Mapped[int | None]

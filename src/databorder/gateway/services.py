@@ -8,14 +8,16 @@ thousand disclosures cost a handful of queries, not thousands.
 
 import hashlib
 import secrets
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
 from typing import Any, NamedTuple, Protocol, cast
 
-from sqlalchemy import ColumnElement, Table, select, update
+from sqlalchemy import ColumnElement, Table, and_, select, update
 from sqlalchemy.orm import Session
 
+from databorder.consent.models import NoticeVersion
 from databorder.consent.services import ConsentService, to_facts
 from databorder.errors import Conflict, DataborderError, InvalidInput, NotFound
 from databorder.gateway.expiry import grant_expiry
@@ -25,16 +27,17 @@ from databorder.ledger.canonical import canonical_json
 from databorder.marketplace.models import Buyer, Order
 from databorder.model import DataItem, Disposition, RecipientRole
 from databorder.model.ids import time_ordered_id
+from databorder.notices.store import versions_naming
+from databorder.policy.codec import basis_to_json
 from databorder.policy.engine import Engine
 from databorder.policy.types import (
     Contact,
     Decision,
     DecisionRequest,
-    LegalMandate,
     RecipientFacts,
     SubjectFacts,
 )
-from databorder.registry.models import Recipient
+from databorder.registry.models import Recipient, SuspensionOrder
 from databorder.store.query import by_id, insert_rows, rowcount, rows_where_in
 from databorder.vault.relay import RelayPool
 
@@ -57,7 +60,8 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def recipient_facts(row: Recipient) -> RecipientFacts:
+def recipient_facts(row: Recipient, notices: frozenset[str]) -> RecipientFacts:
+    """The recipient as the engine sees it; `notices` are the published versions naming it."""
     return RecipientFacts(
         id=row.id,
         name=row.legal_name,
@@ -65,10 +69,29 @@ def recipient_facts(row: Recipient) -> RecipientFacts:
         role=RecipientRole(row.role),
         contact=Contact(email=row.privacy_email, phone=row.privacy_phone),
         certifications=frozenset(row.certifications),
+        certification_measures=row.certification_measures,
         contract_safeguards=row.contract_safeguards,
-        disclosed_in_notice=row.disclosed_in_notice,
+        notices=notices,
         retention_days=row.retention_days,
+        data_countries=tuple(row.data_countries),
     )
+
+
+class _Notices:
+    """The published versions, to find the one in force at each ask's `at` (one query a batch)."""
+
+    def __init__(self, session: Session) -> None:
+        rows = session.execute(
+            select(NoticeVersion.published_at, NoticeVersion.version).order_by(
+                NoticeVersion.published_at, NoticeVersion.version
+            )
+        ).all()
+        self.times = [r[0] for r in rows]
+        self.versions = [r[1] for r in rows]
+
+    def in_force(self, at: datetime) -> str | None:
+        i = bisect_right(self.times, at)
+        return self.versions[i - 1] if i else None
 
 
 def leaf_record(
@@ -90,16 +113,18 @@ def leaf_record(
         "cross_border": decision.cross_border,
         "ground": decision.ground.value if decision.ground else None,
         "article": decision.article,
+        "bases": row["bases"],
         "rule": decision.rule,
         "reasons": [
             {"code": r.code.value, "item": r.item.value if r.item else None}
             for r in decision.reasons
         ],
-        "consent_id": decision.consent_id,
+        "consent_ids": row["consent_ids"],
         "grant_id": row["grant_id"],
         "access_expires_at": expires_at.isoformat() if expires_at else None,
         "pack": row["pack"],
         "pack_version": row["pack_version"],
+        "notice_version": row["notice_version"],
         "legal_mandate": row["legal_mandate"],
     }
 
@@ -112,6 +137,7 @@ class _Plan(NamedTuple):
     order: Order
     recipient: Recipient
     decision: Decision
+    notice_version: str | None
 
 
 class Gateway:
@@ -174,6 +200,9 @@ class Gateway:
             for b in rows_where_in(session, Buyer, Buyer.id, (o.buyer_id for o in orders.values()))
         }
         consents = ConsentService(session).for_subjects(buyers)
+        notices = _Notices(session)
+        naming = versions_naming(session, recipients)
+        orders_in_registry = tuple(o.facts() for o in session.scalars(select(SuspensionOrder)))
         subjects: dict[str, SubjectFacts] = {}
         facts: dict[str, RecipientFacts] = {}
         pack = self.engine.pack
@@ -215,7 +244,8 @@ class Gateway:
                 )
             rfacts = facts.get(recipient.id)
             if rfacts is None:
-                rfacts = facts[recipient.id] = recipient_facts(recipient)
+                rfacts = facts[recipient.id] = recipient_facts(recipient, naming[recipient.id])
+            in_force = notices.in_force(at)
             decision = self.engine.decide(
                 DecisionRequest(
                     at=at,
@@ -224,10 +254,12 @@ class Gateway:
                     purpose=ask.purpose,
                     items=tuple(dict.fromkeys(ask.items)),
                     pack=pack.name,
-                    legal_mandate=LegalMandate(ask.legal_mandate) if ask.legal_mandate else None,
+                    notice_in_force=in_force,
+                    suspension_orders=orders_in_registry,
+                    legal_mandate=ask.legal_mandate,
                 )
             )
-            plans.append(_Plan(ask, at, order, recipient, decision))
+            plans.append(_Plan(ask, at, order, recipient, decision, in_force))
         return plans
 
     def _record(self, session: Session, plans: Sequence["_Plan"]) -> list[DisclosureOutcome]:
@@ -244,7 +276,8 @@ class Gateway:
         grant_rows: list[dict[str, Any]] = []
         disclosure_rows: list[dict[str, Any]] = []
         relayed: list[tuple[str, str, DataItem]] = []
-        for ask, at, order, recipient, decision in plans:
+        for ask, at, order, recipient, decision, notice_version in plans:
+            consent_ids = list(decision.consent_ids)
             grant_id = token = expires_at = None
             days = decision.access_expires_after_delivery_days
             if decision.allowed and decision.ground is not None and days is not None:
@@ -264,7 +297,7 @@ class Gateway:
                         "purpose": ask.purpose,
                         "items": {i.value: d.value for i, d in released.items()},
                         "ground": decision.ground,
-                        "consent_id": decision.consent_id,
+                        "consent_ids": consent_ids,
                         "access_days": days,
                         "created_at": at,
                         "expires_at": expires_at,
@@ -292,9 +325,11 @@ class Gateway:
                 "article": decision.article,
                 "rule": decision.rule,
                 "reasons": [r.code.value for r in decision.reasons],
-                "consent_id": decision.consent_id,
+                "bases": [basis_to_json(b) for b in decision.bases],
+                "consent_ids": consent_ids,
                 "pack": pack.name,
                 "pack_version": pack.version,
+                "notice_version": notice_version,
                 "legal_mandate": ask.legal_mandate,
                 "decided_at": at,
                 "grant_id": grant_id,
@@ -352,6 +387,29 @@ def revoke_grants(session: Session, which: ColumnElement[bool], at: datetime, re
     return rowcount(result)
 
 
-def revoke_grants_for_consent(session: Session, consent_id: str, at: datetime) -> int:
-    """The grants a withdrawn consent grounded, and only those."""
-    return revoke_grants(session, AccessGrant.consent_id == consent_id, at, "consent_withdrawn")
+def revoke_grants_for_consent(
+    session: Session, subject_id: str, consent_id: str, at: datetime
+) -> int:
+    """The grants that rest on a withdrawn consent, and only those.
+
+    A grant can rest on several consents (provision and transfer, per item): withdrawing any
+    one of them ends it. The buyer's live grants are few, so they are read by the buyer's index
+    and matched here rather than through a JSON index each database spells differently.
+    """
+    ids = [
+        grant_id
+        for grant_id, consent_ids in session.execute(
+            select(AccessGrant.id, AccessGrant.consent_ids).where(
+                AccessGrant.subject_id == subject_id, AccessGrant.revoked_at.is_(None)
+            )
+        )
+        if consent_id in consent_ids
+    ]
+    if not ids:
+        return 0
+    return revoke_grants(
+        session,
+        and_(AccessGrant.subject_id == subject_id, AccessGrant.id.in_(ids)),
+        at,
+        "consent_withdrawn",
+    )

@@ -1,6 +1,7 @@
 """The retention sweeper: ends expired grants and frees their relay endpoints, idempotently.
 
-Expired grants are already refused by time alone; sweeping stamps them ended (so counts and
+Grants covered by a regulator's suspension order in force are ended first (an order recorded
+ahead of its start takes effect here). Expired grants are already refused by time alone; sweeping stamps them ended (so counts and
 audits need no clock arithmetic) and releases their relay numbers into quarantine. Seller read
 records older than the read-log retention are deleted. Running it twice changes nothing more.
 """
@@ -12,6 +13,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from databorder.gateway.models import AccessGrant, SellerRead
+from databorder.registry.suspensions import SuspensionService
 from databorder.store.query import rowcount
 from databorder.vault.models import RelayEndpoint
 
@@ -21,9 +23,14 @@ class SweepReport:
     grants_ended: int
     relays_released: int
     reads_deleted: int
+    suspended_by_order: int = 0
 
 
-def sweep(session: Session, at: datetime, read_retention_days: int = 365) -> SweepReport:
+def sweep(
+    session: Session, at: datetime, home_country: str, read_retention_days: int = 365
+) -> SweepReport:
+    """`home_country` is the rule pack's: suspension orders cover only transfers abroad."""
+    ordered = SuspensionService(session, home_country).enforce(at)
     ended = session.execute(
         update(AccessGrant)
         .where(AccessGrant.revoked_at.is_(None), AccessGrant.expires_at <= at)
@@ -38,8 +45,4 @@ def sweep(session: Session, at: datetime, read_retention_days: int = 365) -> Swe
     reads = session.execute(
         delete(SellerRead).where(SellerRead.read_at < at - timedelta(days=read_retention_days))
     )
-    return SweepReport(
-        rowcount(ended),
-        rowcount(released),
-        rowcount(reads),
-    )
+    return SweepReport(rowcount(ended), rowcount(released), rowcount(reads), ordered)

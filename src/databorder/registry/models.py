@@ -11,6 +11,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from databorder.model import RecipientRole
+from databorder.policy.types import SuspensionOrder as SuspensionFacts
 from databorder.store.base import Base
 from databorder.store.columns import enum_column
 
@@ -29,9 +30,15 @@ class Recipient(Base):
     privacy_email: Mapped[str] = mapped_column(String(320))
     privacy_phone: Mapped[str | None] = mapped_column(String(20))  # E.164
     certifications: Mapped[list[str]]
+    # Art. 28-8(1)4 (a) and (b): the measures the certification requires are taken abroad too.
+    certification_measures: Mapped[bool]
     contract_safeguards: Mapped[bool]
     retention_days: Mapped[int]
-    disclosed_in_notice: Mapped[bool]
+    # Where else the recipient receives, stores or views the data (a foreign cloud, remote
+    # access): a transfer abroad even from a Korean recipient (contract v2, rule 1).
+    data_countries: Mapped[list[str]]
+    # What it receives data for: the notice lists each recipient's purposes and their items.
+    purposes: Mapped[list[str]]
     # Art. 31-2: overseas businesses above a size name a domestic agent.
     domestic_agent_name: Mapped[str | None] = mapped_column(String(300))
     domestic_agent_email: Mapped[str | None] = mapped_column(String(320))
@@ -40,6 +47,34 @@ class Recipient(Base):
     updated_at: Mapped[datetime]
 
     api_keys: Mapped[list["RecipientApiKey"]] = relationship(back_populates="recipient")
+
+
+class SuspensionOrder(Base):
+    """A regulator's order to suspend transfers abroad (PIPA Art. 28-9): to one recipient or to
+    every recipient whose data goes to one country. Ending it sets `ends_at`; the row stays."""
+
+    __tablename__ = "suspension_orders"
+    __table_args__ = (
+        CheckConstraint(
+            "(recipient_id IS NULL) <> (country IS NULL)", name="one_of_recipient_country"
+        ),
+        CheckConstraint("country IS NULL OR length(country) = 2", name="country_alpha2"),
+        CheckConstraint("ends_at IS NULL OR ends_at > starts_at", name="ends_after_start"),
+    )
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    recipient_id: Mapped[str | None] = mapped_column(ForeignKey("recipients.id"))
+    country: Mapped[str | None] = mapped_column(String(2))
+    starts_at: Mapped[datetime]  # the contract's `from`
+    ends_at: Mapped[datetime | None]  # the contract's `to`, exclusive
+    reference: Mapped[str] = mapped_column(String(300))  # the regulator's decision, for the audit
+    created_at: Mapped[datetime]
+
+    def facts(self) -> SuspensionFacts:
+        """The order as the engine reads it (contract: `suspension_orders`)."""
+        return SuspensionFacts(
+            self.id, self.recipient_id, self.country, self.starts_at, self.ends_at
+        )
 
 
 class RecipientApiKey(Base):

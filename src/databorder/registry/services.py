@@ -36,9 +36,11 @@ CSV_COLUMNS = (
     "privacy_email",
     "privacy_phone",
     "certifications",
+    "certification_measures",
     "contract_safeguards",
     "retention_days",
-    "disclosed_in_notice",
+    "data_countries",
+    "purposes",
     "domestic_agent_name",
     "domestic_agent_email",
     "domestic_agent_phone",
@@ -52,7 +54,6 @@ _REQUIRED_COLUMNS = frozenset(
         "privacy_email",
         "contract_safeguards",
         "retention_days",
-        "disclosed_in_notice",
     }
 )
 _TRUE = frozenset({"true", "yes", "y", "1"})
@@ -189,14 +190,14 @@ class RegistryService:
 
 def _cell_to_value(column: str, cell: str) -> Any:
     cell = cell.strip()
-    if column in {"contract_safeguards", "disclosed_in_notice"}:
+    if column in {"contract_safeguards", "certification_measures"}:
         lowered = cell.lower()
         if lowered in _TRUE:
             return True
         if lowered in _FALSE:
             return False
         return cell  # let the schema report it as not a boolean
-    if column == "certifications":
+    if column in {"certifications", "data_countries", "purposes"}:
         return [c.strip() for c in cell.split(";") if c.strip()]
     return cell or None
 
@@ -207,6 +208,15 @@ def parse_csv(text: str) -> list[RecipientIn]:
     header = [h.strip() for h in (reader.fieldnames or [])]
     problems: list[FieldProblem] = []
     unknown = [h for h in header if h not in CSV_COLUMNS]
+    if "disclosed_in_notice" in unknown:
+        problems.append(
+            FieldProblem(
+                "disclosed_in_notice",
+                "column removed: a recipient is disclosed once a published notice version "
+                "names it (databorder notices publish)",
+            )
+        )
+        unknown.remove("disclosed_in_notice")
     missing = sorted(_REQUIRED_COLUMNS - set(header))
     if unknown:
         problems.append(
@@ -246,6 +256,7 @@ def rows_to_csv(rows: Iterable[Recipient]) -> str:
     writer.writeheader()
     for row in rows:
         data = to_out(row).model_dump()
-        data["certifications"] = ";".join(data["certifications"])
+        for column in ("certifications", "data_countries", "purposes"):
+            data[column] = ";".join(str(v) for v in data[column])
         writer.writerow(data)
     return out.getvalue()

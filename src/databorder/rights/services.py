@@ -42,7 +42,8 @@ class RightsService:
     def withdraw(self, consent_id: str, at: datetime) -> RightsOutcome:
         consent = ConsentService(self.session).withdraw(consent_id, at)
         return RightsOutcome(
-            consent.subject_id, revoke_grants_for_consent(self.session, consent_id, at)
+            consent.subject_id,
+            revoke_grants_for_consent(self.session, consent.subject_id, consent_id, at),
         )
 
     def suspend_transfers(self, subject_id: str, at: datetime) -> RightsOutcome:

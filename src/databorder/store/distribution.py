@@ -38,6 +38,9 @@ REFERENCE = frozenset(
         "recipients",
         "recipient_api_keys",
         "notice_versions",
+        "notice_recipients",  # published lists: read by every node's decisions and pages
+        "notice_documents",
+        "suspension_orders",
         "service_keys",
         "relay_endpoints",
         "officer_accounts",

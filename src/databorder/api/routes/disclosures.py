@@ -35,7 +35,8 @@ class DisclosureIn(BaseModel):
     recipient_id: str = Field(min_length=1, max_length=64)
     purpose: Purpose
     items: list[DataItem] = Field(min_length=1)
-    legal_mandate: str | None = Field(default=None, min_length=3, max_length=500)
+    # An id of the rule pack's mandate list (e.g. KR-CUSTOMS-ACT-241), not a free citation.
+    legal_mandate: str | None = Field(default=None, min_length=1, max_length=64)
     at: Annotated[datetime, AfterValidator(aware)] | None = None
 
 
@@ -154,7 +155,10 @@ def get_disclosure(rt: RuntimeDep, disclosure_id: str) -> dict[str, Any]:
             "article": row.article,
             "rule": row.rule,
             "reasons": row.reasons,
-            "consent_id": row.consent_id,
+            "bases": row.bases,
+            "consent_ids": row.consent_ids,
+            "notice_version": row.notice_version,
+            "legal_mandate": row.legal_mandate,
             "grant_id": row.grant_id,
             "decided_at": row.decided_at,
             "leaf_index": row.leaf_index,

@@ -1,4 +1,4 @@
-"""The marketplace feeds buyers, orders and deliveries; consents and notices are recorded here."""
+"""The marketplace feeds buyers, orders and deliveries; consents are recorded here."""
 
 from typing import Any
 
@@ -7,7 +7,7 @@ from fastapi import APIRouter, status
 from databorder.api.deps import RuntimeDep, requires
 from databorder.api.observability import TemplatedRoute
 from databorder.auth.services import Scope
-from databorder.consent.schemas import ConsentIn, NoticeVersionIn, WithdrawIn
+from databorder.consent.schemas import ConsentIn, WithdrawIn
 from databorder.consent.services import ConsentService
 from databorder.marketplace.schemas import BuyerIn, DeliveredIn, OrderIn
 from databorder.marketplace.services import MarketplaceService
@@ -37,12 +37,6 @@ def order_delivered(order_id: str, body: DeliveredIn, rt: RuntimeDep) -> dict[st
     with rt.sessions.begin() as session:
         moved = rt.gateway.mark_delivered(session, order_id, body.delivered_at)
         return {"order_id": order_id, "grants_rescheduled": moved}
-
-
-@router.post("/v1/notices", status_code=status.HTTP_201_CREATED, summary="Publish a notice version")
-def publish_notice(rt: RuntimeDep, body: NoticeVersionIn) -> dict[str, str]:
-    with rt.sessions.begin() as session:
-        return {"version": ConsentService(session).publish_notice(body).version}
 
 
 @router.post("/v1/consents", status_code=status.HTTP_201_CREATED, summary="Record a consent")

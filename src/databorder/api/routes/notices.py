@@ -1,0 +1,121 @@
+"""The privacy officer publishes notice versions and records the regulator's suspension orders.
+
+Both feed the engine's facts: the version in force says which recipients are disclosed
+(contract v2, `notice_in_force` and `recipient.notices`), and the orders in force refuse the
+transfers they cover (`suspension_orders`, Art. 28-9).
+"""
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, status
+from pydantic import BaseModel, ConfigDict, Field
+
+from databorder.api.deps import RuntimeDep, requires
+from databorder.api.observability import TemplatedRoute
+from databorder.auth.services import Scope
+from databorder.model.fields import Instant
+from databorder.registry.suspensions import SuspensionOrderIn, SuspensionService
+
+router = APIRouter(
+    route_class=TemplatedRoute, tags=["notices"], dependencies=[requires(Scope.OFFICER)]
+)
+
+
+class PublishIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    version: Annotated[str, Field(pattern=r"^[0-9A-Za-z][0-9A-Za-z._-]{0,31}$")] | None = None
+    summary: Annotated[str, Field(max_length=2000)] = ""
+
+
+class PublishedOut(BaseModel):
+    version: str
+    published_at: datetime
+    content_sha256: str
+    recipient_count: int
+
+
+class SuspensionOrderOut(BaseModel):
+    id: str
+    recipient_id: str | None
+    country: str | None
+    starts_at: datetime
+    ends_at: datetime | None
+    reference: str
+    grants_revoked: int = 0
+
+
+class EndIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    at: Instant | None = None
+
+
+@router.post(
+    "/v1/notices/publish",
+    status_code=status.HTTP_201_CREATED,
+    summary="Publish the registry as a new notice version (every format, immutable)",
+)
+def publish(body: PublishIn, rt: RuntimeDep) -> PublishedOut:
+    with rt.sessions.begin() as session:
+        v = rt.publisher.publish(session, rt.now(), body.version, body.summary)
+    return PublishedOut(
+        version=v.version,
+        published_at=v.published_at,
+        content_sha256=v.content_sha256,
+        recipient_count=v.recipient_count,
+    )
+
+
+@router.post(
+    "/v1/suspension-orders",
+    status_code=status.HTTP_201_CREATED,
+    summary="Record a regulator's suspension order; the grants it covers end at once",
+)
+def add_suspension_order(body: SuspensionOrderIn, rt: RuntimeDep) -> SuspensionOrderOut:
+    with rt.sessions.begin() as session:
+        service = SuspensionService(session, rt.engine.pack.home_country)
+        row, revoked = service.add(body, rt.now())
+        return SuspensionOrderOut(
+            id=row.id,
+            recipient_id=row.recipient_id,
+            country=row.country,
+            starts_at=row.starts_at,
+            ends_at=row.ends_at,
+            reference=row.reference,
+            grants_revoked=revoked,
+        )
+
+
+@router.get("/v1/suspension-orders", summary="Every suspension order, in force or ended")
+def list_suspension_orders(rt: RuntimeDep) -> list[SuspensionOrderOut]:
+    with rt.sessions.begin() as session:
+        rows = SuspensionService(session, rt.engine.pack.home_country).every()
+        return [
+            SuspensionOrderOut(
+                id=r.id,
+                recipient_id=r.recipient_id,
+                country=r.country,
+                starts_at=r.starts_at,
+                ends_at=r.ends_at,
+                reference=r.reference,
+            )
+            for r in rows
+        ]
+
+
+@router.post("/v1/suspension-orders/{order_id}/end", summary="End a suspension order")
+def end_suspension_order(order_id: str, body: EndIn, rt: RuntimeDep) -> SuspensionOrderOut:
+    with rt.sessions.begin() as session:
+        row = SuspensionService(session, rt.engine.pack.home_country).end(
+            order_id, body.at or rt.now()
+        )
+        return SuspensionOrderOut(
+            id=row.id,
+            recipient_id=row.recipient_id,
+            country=row.country,
+            starts_at=row.starts_at,
+            ends_at=row.ends_at,
+            reference=row.reference,
+        )

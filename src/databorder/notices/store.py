@@ -1,0 +1,200 @@
+"""Reading published notice versions back: the public pages, the gateway and the diff use it.
+
+The engine's `notice_in_force` and `recipient.notices` are read from these rows
+(`notice_in_force`, `versions_naming`), so a recipient added to the registry is NOT_DISCLOSED
+until a version that names it is published (`notices.publish`).
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, cast
+
+from sqlalchemy import Table, func, select
+from sqlalchemy.orm import Session
+
+from databorder.consent.models import NoticeDocument, NoticeRecipient, NoticeVersion
+from databorder.errors import InvalidInput, NotFound
+from databorder.model import Ground, Purpose, RecipientRole
+from databorder.notices.types import Controller, NoticeEntry, NoticeSnapshot, Section
+from databorder.store.query import CHUNK
+
+_RECIPIENTS = cast(Table, NoticeRecipient.__table__)
+_DOCUMENTS = cast(Table, NoticeDocument.__table__)
+FORMATS = frozenset({"html", "document", "md", "csv", "json", "jsonld"})
+_ROLES = {r.value: r for r in RecipientRole}
+_PURPOSES = {p.value: p for p in Purpose}
+_GROUNDS = {g.value: g for g in Ground}
+_SECTIONS = {s.value: s for s in Section}
+
+
+@dataclass(frozen=True, slots=True)
+class PublishedVersion:
+    version: str
+    published_at: datetime
+    content_sha256: str
+    recipient_count: int
+    summary: str
+
+
+@dataclass(frozen=True, slots=True)
+class DirectoryPage:
+    version: str
+    total: int
+    page: int
+    per_page: int
+    entries: tuple[NoticeEntry, ...]
+
+
+def _published(row: NoticeVersion) -> PublishedVersion:
+    return PublishedVersion(
+        row.version, row.published_at, row.content_sha256 or "", row.recipient_count, row.summary
+    )
+
+
+def name_key(name: str) -> str:
+    """The directory's search key: case-folded, so "acme" finds "ACME Trading"."""
+    return name.casefold()
+
+
+def notice_in_force(session: Session, at: datetime) -> str | None:
+    """The latest version published at or before `at` (None if none was)."""
+    return session.scalars(
+        select(NoticeVersion.version)
+        .where(NoticeVersion.published_at <= at)
+        .order_by(NoticeVersion.published_at.desc(), NoticeVersion.version.desc())
+        .limit(1)
+    ).first()
+
+
+def versions_naming(session: Session, recipient_ids: Iterable[str]) -> dict[str, frozenset[str]]:
+    """For each recipient, every published version that named it (the engine's `notices`)."""
+    ids = sorted(set(recipient_ids))
+    found: dict[str, set[str]] = {i: set() for i in ids}
+    for start in range(0, len(ids), CHUNK):
+        rows = session.execute(
+            select(NoticeRecipient.recipient_id, NoticeRecipient.version).where(
+                NoticeRecipient.recipient_id.in_(ids[start : start + CHUNK])
+            )
+        )
+        for recipient_id, version in rows:
+            found[recipient_id].add(version)
+    return {i: frozenset(v) for i, v in found.items()}
+
+
+def _entry(row: Any) -> NoticeEntry:
+    return NoticeEntry(
+        recipient_id=row.recipient_id,
+        name=row.name,
+        country=row.country,
+        data_countries=tuple(row.data_countries),
+        role=_ROLES[row.role],
+        email=row.email,
+        phone=row.phone,
+        section=_SECTIONS[row.section],
+        ground=_GROUNDS[row.ground],
+        article=row.article,
+        items=tuple(row.items),
+        purposes=tuple(_PURPOSES[p] for p in row.purposes),
+        retention_days=row.retention_days,
+    )
+
+
+class NoticeStore:
+    """Reads published versions: the public pages, the privacy center and the diff use it."""
+
+    def __init__(self, session: Session, controller: Controller | None = None) -> None:
+        self.session = session
+        self.controller = controller
+
+    def versions(self) -> list[PublishedVersion]:
+        rows = self.session.scalars(
+            select(NoticeVersion).order_by(
+                NoticeVersion.published_at.desc(), NoticeVersion.version.desc()
+            )
+        )
+        return [_published(r) for r in rows]
+
+    def in_force(self, at: datetime) -> PublishedVersion | None:
+        version = notice_in_force(self.session, at)
+        return self.get(version) if version is not None else None
+
+    def get(self, version: str) -> PublishedVersion:
+        row = self.session.get(NoticeVersion, version)
+        if row is None:
+            raise NotFound("notice version", version)
+        return _published(row)
+
+    def document(self, version: str, fmt: str, lang: str | None) -> bytes:
+        if fmt not in FORMATS:
+            raise InvalidInput.one("format", f"expected one of {sorted(FORMATS)}, got {fmt!r}")
+        row = self.session.get(NoticeDocument, (version, fmt, lang or ""))
+        if row is None:
+            raise NotFound("notice document", f"{version} {fmt} {lang or ''}".strip())
+        return row.content
+
+    def snapshot(self, version: str) -> NoticeSnapshot:
+        published = self.get(version)
+        rows = self.session.execute(
+            select(_RECIPIENTS).where(_RECIPIENTS.c.version == version)
+        ).all()
+        return NoticeSnapshot(
+            version=version,
+            published_at=published.published_at,
+            controller=self.controller or _NO_CONTROLLER,
+            entries=tuple(_entry(r) for r in rows),
+        )
+
+    def directory(
+        self,
+        version: str,
+        *,
+        q: str | None = None,
+        country: str | None = None,
+        role: RecipientRole | None = None,
+        section: Section | None = None,
+        ground: Ground | None = None,
+        page: int = 1,
+        per_page: int = 50,
+    ) -> DirectoryPage:
+        """One page of the version's recipients, by name, filtered; O(log n + page) per query.
+
+        A name prefix is a range on the case-folded name within the version (the index
+        `(version, name_key)`, or `(version, country|role, name_key)` with a filter).
+        """
+        if page < 1 or per_page < 1 or per_page > 500:
+            raise InvalidInput.one("page", "page must be >= 1 and per_page between 1 and 500")
+        published = self.get(version)
+        c = _RECIPIENTS.c
+        conditions = [c.version == version]
+        if q:
+            key = name_key(q)
+            conditions += [c.name_key >= key, c.name_key < key + "\U0010ffff"]
+        if country is not None:
+            conditions.append(c.country == country)
+        if role is not None:
+            conditions.append(c.role == role.value)
+        if section is not None:
+            conditions.append(c.section == section.value)
+        if ground is not None:
+            conditions.append(c.ground == ground.value)
+        if len(conditions) == 1:
+            total = published.recipient_count
+        else:
+            total = (
+                self.session.scalar(
+                    select(func.count()).select_from(_RECIPIENTS).where(*conditions)
+                )
+                or 0
+            )
+        rows = self.session.execute(
+            select(_RECIPIENTS)
+            .where(*conditions)
+            .order_by(c.name_key, c.recipient_id)
+            .limit(per_page)
+            .offset((page - 1) * per_page)
+        ).all()
+        return DirectoryPage(version, total, page, per_page, tuple(_entry(r) for r in rows))
+
+
+_NO_CONTROLLER = Controller("", "", "", "", "", "")
