@@ -313,7 +313,12 @@ def notices_diff(old: str, new: str) -> None:
     with reported(), rt.sessions() as session:
         store = NoticeStore(session)
         changes = diff(store.snapshot(old), store.snapshot(new))
-    typer.echo(changes.to_text() if hasattr(changes, "to_text") else repr(changes))
+    for change in changes.changes:
+        marker = "consent" if change.needs_consent else "notice "
+        name = f" {change.name}" if change.name else ""
+        typer.echo(f"{marker}\t{change.kind.value}\t{change.section.value}\t{change.subject}{name}")
+    verdict = "needs fresh consent" if changes.needs_fresh_consent else "notice update only"
+    typer.echo(f"{len(changes.changes)} change(s) from {old} to {new}: {verdict}")
 
 
 @orders_app.command("add")

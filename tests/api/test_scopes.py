@@ -17,6 +17,10 @@ ROUTES = [
     ("DELETE", "/v1/buyers/b-1", "platform"),
     ("GET", "/v1/recipients", "officer"),
     ("POST", "/v1/recipients", "officer"),
+    ("POST", "/v1/notices/publish", "officer"),
+    ("POST", "/v1/suspension-orders", "officer"),
+    ("GET", "/v1/suspension-orders", "officer"),
+    ("POST", "/v1/suspension-orders/so-1/end", "officer"),
     ("GET", "/v1/relay/0505-1234-5678", "telephony"),
 ]
 

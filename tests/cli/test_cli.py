@@ -129,3 +129,49 @@ def test_keys_revoke_by_prefix_then_the_key_is_refused(
     assert "live service key with prefix" in again.stderr
     with pytest.raises(Unauthorized), runtime.sessions() as s:
         ServiceKeys(s).require(key, Scope.PLATFORM, runtime.now())
+
+
+def test_notices_publish_list_and_diff(settings: Settings, runtime: Runtime) -> None:
+    from factories import add_recipient  # noqa: PLC0415
+
+    with runtime.sessions.begin() as s:
+        add_recipient(s)
+    first = run(settings, "notices", "publish", "--version", "v1", "--summary", "first")
+    assert first.returncode == 0, first.stderr
+    assert "published v1: 1 recipients named" in first.stdout
+    with runtime.sessions.begin() as s:
+        add_recipient(s, "s-cn-2", legal_name="Yiwu Other Goods Co., Ltd.")
+    assert run(settings, "notices", "publish", "--version", "v2").returncode == 0
+    listed = run(settings, "notices", "list")
+    assert [line.split("\t")[0] for line in listed.stdout.splitlines()] == ["v2", "v1"]
+    changes = run(settings, "notices", "diff", "v1", "v2")
+    assert changes.returncode == 0, changes.stderr
+    assert "s-cn-2" in changes.stdout
+    assert changes.stdout.rstrip().endswith("needs fresh consent")  # a new seller abroad
+    duplicate = run(settings, "notices", "publish", "--version", "v2")
+    assert duplicate.returncode == 2
+    assert "error: version:" in duplicate.stderr
+    unknown = run(settings, "notices", "diff", "v1", "v9")
+    assert unknown.returncode == 3
+
+
+def test_suspension_orders_add_list_end(settings: Settings, runtime: Runtime) -> None:
+    from factories import add_recipient  # noqa: PLC0415
+
+    with runtime.sessions.begin() as s:
+        add_recipient(s)
+    both = run(
+        settings, "suspension-orders", "add", "--reference", "PIPC 2026-9",
+        "--recipient", "s-cn-1", "--country", "CN",
+    )  # fmt: skip
+    assert both.returncode == 2
+    assert "exactly one of recipient_id and country" in both.stderr
+    added = run(settings, "suspension-orders", "add", "--reference", "PIPC 2026-9", "--country", "CN")
+    assert added.returncode == 0, added.stderr
+    order_id = added.stdout.split()[2]
+    listed = run(settings, "suspension-orders", "list")
+    assert order_id in listed.stdout
+    assert "\tCN\t" in listed.stdout
+    ended = run(settings, "suspension-orders", "end", order_id)
+    assert ended.returncode == 0, ended.stderr
+    assert run(settings, "suspension-orders", "end", "so-nobody").returncode == 3

@@ -7,6 +7,11 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validat
 from databorder.model import country_code
 from databorder.model.contact import normalise_email, normalise_phone
 from databorder.model.fields import Ident, Instant
+from databorder.policy import load_pack
+
+# The marketplace's own country is the home of the law it runs under: buyers' local phone
+# numbers are read in its numbering plan, and a buyer lives there unless told otherwise.
+HOME = load_pack().home_country
 
 
 class BuyerPii(BaseModel):
@@ -15,7 +20,7 @@ class BuyerPii(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     name: str = Field(min_length=1, max_length=200)
-    phone: Annotated[str, AfterValidator(lambda v: normalise_phone(v, "KR"))] | None = None
+    phone: Annotated[str, AfterValidator(lambda v: normalise_phone(v, HOME))] | None = None
     email: Annotated[str, AfterValidator(normalise_email)] | None = None
     address: str | None = Field(default=None, max_length=500)
     postal_code: str | None = Field(default=None, pattern=r"^\d{5}$")
@@ -30,7 +35,7 @@ class BuyerIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     id: Ident
-    residence: Annotated[str, AfterValidator(country_code)] = "KR"
+    residence: Annotated[str, AfterValidator(country_code)] = HOME
     transfer_suspended: bool = False
     pii: BuyerPii
 

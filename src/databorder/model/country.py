@@ -19,7 +19,7 @@ def country_code(value: str) -> str:
     code = value.strip().upper()
     if len(code) != 2 or pycountry.countries.get(alpha_2=code) is None:
         raise UnknownCountryError(
-            f"country must be an ISO 3166-1 alpha-2 code such as 'KR' or 'CN', got {value!r}"
+            f"country must be an ISO 3166-1 alpha-2 code such as 'JP' or 'CN', got {value!r}"
         )
     return code
 

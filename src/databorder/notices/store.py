@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from databorder.consent.models import NoticeDocument, NoticeRecipient, NoticeVersion
 from databorder.errors import InvalidInput, NotFound
-from databorder.model import Ground, Purpose, RecipientRole
+from databorder.model import DataItem, Ground, Purpose, RecipientRole
 from databorder.notices.types import Controller, NoticeEntry, NoticeSnapshot, Section
 from databorder.store.query import CHUNK
 
@@ -24,6 +24,7 @@ _DOCUMENTS = cast(Table, NoticeDocument.__table__)
 FORMATS = frozenset({"html", "document", "md", "csv", "json", "jsonld"})
 _ROLES = {r.value: r for r in RecipientRole}
 _PURPOSES = {p.value: p for p in Purpose}
+_ITEMS = {i.value: i for i in DataItem}
 _GROUNDS = {g.value: g for g in Ground}
 _SECTIONS = {s.value: s for s in Section}
 
@@ -94,7 +95,7 @@ def _entry(row: Any) -> NoticeEntry:
         section=_SECTIONS[row.section],
         ground=_GROUNDS[row.ground],
         article=row.article,
-        items=tuple(row.items),
+        items=tuple(_ITEMS[i] for i in row.items),
         purposes=tuple(_PURPOSES[p] for p in row.purposes),
         retention_days=row.retention_days,
     )

@@ -122,8 +122,6 @@ class MandateIn(_Body):
 
 
 class SuspensionOrderIn(_Body):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
-
     id: Id
     recipient: Id | None = None
     country: Country | None = None

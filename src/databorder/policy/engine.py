@@ -8,7 +8,7 @@ the subject's few consents once per question, then walks the requested items. No
 """
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from databorder.model import (
@@ -20,7 +20,7 @@ from databorder.model import (
     Purpose,
     ReasonCode,
 )
-from databorder.policy.pack import BasisRule
+from databorder.policy.pack import BasisRule, Recognition
 from databorder.policy.protocol import Pack
 from databorder.policy.types import (
     BasisUsed,
@@ -197,6 +197,9 @@ def decide(request: DecisionRequest, pack: Pack, cache: _Cache | None = None) ->
         raise ValueError(f"request asks for pack {request.pack!r}, engine holds {pack.name!r}")
     if cache is None:
         cache = {}
+    if len(request.items) > 1 and len(set(request.items)) != len(request.items):
+        # An item asked twice is decided once: one disposition, and each reason given once.
+        request = replace(request, items=tuple(dict.fromkeys(request.items)))
     subject = request.subject
     recipient = request.recipient
     purpose = request.purpose
@@ -316,15 +319,16 @@ def decide(request: DecisionRequest, pack: Pack, cache: _Cache | None = None) ->
         _ConsentQuestion(consents, pack.transfer_consent, request, tested) if cross_border else None
     )
     certified = recognised = False
+    by_country: list[list[Recognition]] = []
     if cross_border:
         held = recipient.certifications
         certified = recipient.certification_measures and any(
             d.certification in held and d.validity.holds_at(at) for d in pack.designations
         )
-        recognitions = [
-            r for r in pack.recognitions if foreign <= r.countries and r.validity.holds_at(at)
-        ]
-        recognised = bool(recognitions)
+        # Every foreign data country must be recognised, each by any recognition in force.
+        active = [r for r in pack.recognitions if r.validity.holds_at(at)]
+        by_country = [[r for r in active if c in r.countries] for c in foreign]
+        recognised = all(by_country)
 
     domestic_used: dict[BasisUsed, None] = {}
     marketing_used: dict[BasisUsed, None] = {}
@@ -374,7 +378,9 @@ def decide(request: DecisionRequest, pack: Pack, cache: _Cache | None = None) ->
                     if not certified:
                         continue
                 elif ground is Ground.ADEQUACY:
-                    if not recognised or all(item in r.excluded_items for r in recognitions):
+                    if not recognised or not all(
+                        any(item not in r.excluded_items for r in recs) for recs in by_country
+                    ):
                         continue
                 else:  # a mandate is rule 2, never a transfer ground tried per item
                     continue

@@ -169,6 +169,9 @@ ITEM_CODES = frozenset(
     }
 )
 REQUEST_CODES = frozenset(ReasonCode) - ITEM_CODES
+# Rule ids the engine writes on decisions itself (the contract's rules 2 and 6); the others it
+# takes from the reason that refused.
+ENGINE_RULES = frozenset({"R2.mandate", "R6.bases"})
 _RECIPIENT_PLACEHOLDERS = frozenset({"recipient", "country", "mandate", "roles"})
 _ITEM_PLACEHOLDERS = frozenset({"item"})
 
@@ -353,6 +356,12 @@ def compile_pack(data: Mapping[str, Any]) -> RulePack:
     rules = {r.id: RuleText(r.id, r.article, dict(r.text)) for r in spec.rules}
     if len(rules) != len(spec.rules):
         raise PackError("pack file invalid at rules: duplicate rule id")
+    missing_rules = sorted(ENGINE_RULES - set(rules))
+    if missing_rules:
+        raise PackError(
+            f"pack file invalid at rules: the engine names {missing_rules} on its decisions; "
+            "every pack defines them"
+        )
     for r in spec.rules:
         _check_languages(f"rules.{r.id}.text", r.text, languages)
 

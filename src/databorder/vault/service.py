@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from databorder.model import DataItem
 from databorder.model.contact import normalise_email, normalise_phone
+from databorder.policy import load_pack
 from databorder.vault.crypto import (
     blind_digest,
     item_context,
@@ -25,9 +26,12 @@ class ShreddedError(LookupError):
     """The buyer's data key was destroyed: their data no longer exists in readable form."""
 
 
+# The marketplace's numbering plan for local phone numbers: the home of the law it runs under.
+_HOME = load_pack().home_country
+
 # Items that can be looked up by exact value, and how each is normalised first.
 BLIND_ITEMS: dict[DataItem, Callable[[str], str]] = {
-    DataItem.PHONE: lambda v: normalise_phone(v, "KR"),
+    DataItem.PHONE: lambda v: normalise_phone(v, _HOME),
     DataItem.EMAIL: lambda v: normalise_email(v).lower(),
 }
 
