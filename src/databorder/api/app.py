@@ -9,7 +9,7 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from databorder import __version__
+from databorder import __version__, web
 from databorder.api import errors, observability
 from databorder.api.batching import GroupCommit, Work
 from databorder.api.deps import AdmittedRecently
@@ -21,6 +21,7 @@ from databorder.api.routes import (
     health,
     lookup,
     marketplace,
+    notices,
     officer,
     registry,
     relay,
@@ -49,7 +50,17 @@ async def _every(
 def _sweep_once(runtime: Runtime) -> int:
     """Expire grants and free relay numbers; the number of grants ended."""
     with runtime.sessions.begin() as session:
-        return sweep(session, runtime.now()).grants_ended
+        report = sweep(session, runtime.now(), runtime.engine.pack.home_country)
+        return report.grants_ended + report.suspended_by_order
+
+
+def _publish_due_notice(runtime: Runtime) -> int:
+    """Publish pending registry changes when the batch schedule says so; recipients named."""
+    with runtime.sessions.begin() as session:
+        now = runtime.now()
+        if not runtime.publisher.due(session, now, runtime.settings.notice_batch_days):
+            return 0
+        return runtime.publisher.publish(session, now, summary="scheduled batch").recipient_count
 
 
 def _sign_head_once(runtime: Runtime) -> int:
@@ -70,6 +81,11 @@ def create_app(runtime: Runtime) -> FastAPI:
                     _sign_head_once,
                     settings.head_interval_seconds,
                     ("head", "tree head", "signing a tree head failed"),
+                ),
+                (
+                    _publish_due_notice,
+                    settings.notice_check_interval_seconds if settings.notice_batch_days else 0,
+                    ("notice", "notice batch checked", "publishing the notice batch failed"),
                 ),
             )
             if interval
@@ -135,7 +151,11 @@ def create_app(runtime: Runtime) -> FastAPI:
         marketplace,
         lookup,
         officer,
+        notices,
     ):
         app.include_router(module.router)
     app.include_router(make_router(runtime.sessions, runtime.signer, TemplatedRoute))
+    # Web pages (src/databorder/web/): the public privacy pages and their static files. Last, so
+    # its catch-all 404 under /privacy/ never shadows an API route.
+    web.install(app)
     return app
