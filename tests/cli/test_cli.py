@@ -166,7 +166,9 @@ def test_suspension_orders_add_list_end(settings: Settings, runtime: Runtime) ->
     )  # fmt: skip
     assert both.returncode == 2
     assert "exactly one of recipient_id and country" in both.stderr
-    added = run(settings, "suspension-orders", "add", "--reference", "PIPC 2026-9", "--country", "CN")
+    added = run(
+        settings, "suspension-orders", "add", "--reference", "PIPC 2026-9", "--country", "CN"
+    )
     assert added.returncode == 0, added.stderr
     order_id = added.stdout.split()[2]
     listed = run(settings, "suspension-orders", "list")
