@@ -179,6 +179,7 @@ def snapshot(
         "published_at": PUBLISHED_AT,
         "controller": CONTROLLER,
         "entries": entries,
+        "home_country": "KR",
     }
     values.update(overrides)
     return NoticeSnapshot(**values)

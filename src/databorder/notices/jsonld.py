@@ -160,7 +160,7 @@ def _grounds(layout: Layout) -> list[dict[str, object]]:
                 ),
                 # 2.3/legal/kr/legal-kr.ttl
                 "hasApplicableLaw": "legal-kr:law-PIPA",
-                "hasJurisdiction": "loc:KR",
+                "hasJurisdiction": f"loc:{layout.snapshot.home_country}",
             }
         )
     return nodes
@@ -292,7 +292,7 @@ def jsonld_from_layout(layout: Layout) -> bytes:
             "version": snapshot.version,
             "issued": instant(snapshot.published_at),
             "hasDataController": "_:controller",
-            "hasJurisdiction": "loc:KR",
+            "hasJurisdiction": f"loc:{snapshot.home_country}",
             "hasApplicableLaw": "legal-kr:law-PIPA",
         }
     )

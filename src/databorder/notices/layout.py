@@ -17,7 +17,6 @@ from databorder.model import country_code as _country_code
 from databorder.notices.labels import SECTION_GROUNDS, article_label
 from databorder.notices.types import NoticeEntry, NoticeSnapshot, Section
 
-HOME_COUNTRY = "KR"
 """Cross-border is judged from Korea (LAW.md): data leaving KR is a transfer abroad."""
 
 DEFAULT_PAGE_LIMIT = 50
@@ -123,7 +122,7 @@ def _summarise(entries: list[NoticeEntry]) -> Summary:
     )
 
 
-def _country_problem(seat: str, codes: tuple[str, ...], section: Section) -> str | None:
+def _country_problem(seat: str, codes: tuple[str, ...], section: Section, home: str) -> str | None:
     for code in (seat, *codes):
         try:
             if _country_code(code) != code:
@@ -135,13 +134,13 @@ def _country_problem(seat: str, codes: tuple[str, ...], section: Section) -> str
     rest = codes[1:]
     if list(rest) != sorted(set(rest)) or seat in rest:
         return f"data countries {list(codes)} must list the seat, then the others sorted, once each"
-    abroad = any(code != HOME_COUNTRY for code in codes)
+    abroad = any(code != home for code in codes)
     if abroad and section is not Section.OVERSEAS_TRANSFER:
         # A domestic section naming data that leaves Korea would hide a transfer abroad,
         # which is what Temu was fined for.
         return f"data going to {list(codes)} is a transfer abroad and belongs in the overseas_transfer section, not {section.value}"
     if not abroad and section is Section.OVERSEAS_TRANSFER:
-        return f"data staying in {HOME_COUNTRY} is not a transfer abroad; expected the provision or entrustment section"
+        return f"data staying in {home} is not a transfer abroad; expected the provision or entrustment section"
     return None
 
 
@@ -158,7 +157,7 @@ def check(snapshot: NoticeSnapshot) -> None:
         repeated = sorted(rid for rid, n in ids.items() if n > 1)
         problems.append(f"recipients named more than once: {repeated}")
     for seat, codes, section in {(e.country, e.data_countries, e.section) for e in entries}:
-        problem = _country_problem(seat, codes, section)
+        problem = _country_problem(seat, codes, section, snapshot.home_country)
         if problem is not None:
             problems.append(problem)
     articles: dict[tuple[Section, Ground], set[str]] = {}
@@ -235,7 +234,6 @@ def lay_out(snapshot: NoticeSnapshot, page_limit: int = DEFAULT_PAGE_LIMIT) -> L
 
 __all__ = [
     "DEFAULT_PAGE_LIMIT",
-    "HOME_COUNTRY",
     "InvalidSnapshotError",
     "Layout",
     "Summary",

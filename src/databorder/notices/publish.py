@@ -33,6 +33,7 @@ class NoticePublisher:
 
     def __init__(self, pack: Pack, controller: Controller) -> None:
         self.classifier = Classifier(pack)
+        self.home_country = pack.home_country
         self.controller = controller
 
     def snapshot(self, session: Session, version: str, at: datetime) -> NoticeSnapshot:
@@ -65,7 +66,7 @@ class NoticePublisher:
             for row in rows
         )
         entries = self.classifier.entries(recipients)
-        return NoticeSnapshot(version, at, self.controller, tuple(entries))
+        return NoticeSnapshot(version, at, self.controller, tuple(entries), self.home_country)
 
     def next_version(self, session: Session, at: datetime) -> str:
         """The date of publication, with `.2`, `.3`... when several land on one day."""

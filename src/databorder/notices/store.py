@@ -17,6 +17,7 @@ from databorder.consent.models import NoticeDocument, NoticeRecipient, NoticeVer
 from databorder.errors import InvalidInput, NotFound
 from databorder.model import DataItem, Ground, Purpose, RecipientRole
 from databorder.notices.types import Controller, NoticeEntry, NoticeSnapshot, Section
+from databorder.policy import load_pack
 from databorder.store.query import CHUNK
 
 _RECIPIENTS = cast(Table, NoticeRecipient.__table__)
@@ -104,9 +105,13 @@ def _entry(row: Any) -> NoticeEntry:
 class NoticeStore:
     """Reads published versions: the public pages, the privacy center and the diff use it."""
 
-    def __init__(self, session: Session, controller: Controller | None = None) -> None:
+    def __init__(
+        self, session: Session, controller: Controller | None = None, home_country: str = ""
+    ) -> None:
         self.session = session
         self.controller = controller
+        # The law's home for snapshots read back (the diff); the default pack's unless given.
+        self.home_country = home_country or load_pack().home_country
 
     def versions(self) -> list[PublishedVersion]:
         rows = self.session.scalars(
@@ -144,6 +149,7 @@ class NoticeStore:
             published_at=published.published_at,
             controller=self.controller or _NO_CONTROLLER,
             entries=tuple(_entry(r) for r in rows),
+            home_country=self.home_country,
         )
 
     def directory(

@@ -61,6 +61,7 @@ class NoticeSnapshot:
     published_at: datetime  # aware
     controller: Controller
     entries: tuple[NoticeEntry, ...]
+    home_country: str  # the law's home (the rule pack's): data leaving it is a transfer abroad
 
 
 __all__ = ["Controller", "NoticeEntry", "NoticeSnapshot", "Section"]
