@@ -31,6 +31,7 @@ from databorder.consent.models import Consent
 from databorder.gateway.models import Disclosure
 from databorder.gateway.types import DisclosureAsk
 from databorder.ledger.canonical import canonical_json
+from databorder.marketplace.models import Buyer
 from databorder.marketplace.schemas import OrderIn
 from databorder.marketplace.services import MarketplaceService
 from databorder.model import ConsentKind, DataItem, Purpose
@@ -79,7 +80,7 @@ def _world_asks(
     start = rt.now() - timedelta(days=60)
     world = generate_world(5, buyers, sellers, orders, start, days=60)
     with rt.sessions.begin() as session:
-        load_world(session, rt.vault, world)
+        load_world(session, rt, world)  # notice versions published, suspension order recorded
     return sorted(
         (
             (
@@ -119,6 +120,19 @@ def _erase_timing(rt: Runtime, orders: int) -> float:
     """Milliseconds to erase a buyer who has `orders` orders, each with a live grant."""
     now = rt.now()
     with rt.sessions.begin() as session:
+        # A buyer whose checkout consents name a seller: provision (Art. 17) and overseas
+        # transfer (Art. 28-8(1)1) both, as the seller's grants need since contract v2.
+        named = {
+            (c.subject_id, c.recipients[0])
+            for c in session.scalars(
+                select(Consent).where(
+                    Consent.kind == ConsentKind.THIRD_PARTY_PROVISION,
+                    Consent.withdrawn_at.is_(None),
+                )
+            )
+            if c.recipients
+        }
+        suspended = set(session.scalars(select(Buyer.id).where(Buyer.transfer_suspended)))
         consent = next(
             (
                 c
@@ -129,11 +143,13 @@ def _erase_timing(rt: Runtime, orders: int) -> float:
                     )
                 )
                 if c.recipients
+                and (c.subject_id, c.recipients[0]) in named
+                and c.subject_id not in suspended
             ),
             None,
         )
         if consent is None:
-            raise RuntimeError("the bench world has no buyer with a per-recipient consent")
+            raise RuntimeError("the bench world has no buyer with per-recipient consents")
         subject, seller = consent.subject_id, consent.recipients[0]
         market = MarketplaceService(session, rt.vault)
         for n in range(orders):
@@ -147,7 +163,7 @@ def _erase_timing(rt: Runtime, orders: int) -> float:
                 ),
                 now,
             )
-        rt.gateway.disclose_many(
+        outcomes = rt.gateway.disclose_many(
             session,
             [
                 (
@@ -159,6 +175,8 @@ def _erase_timing(rt: Runtime, orders: int) -> float:
                 for n in range(orders)
             ],
         )
+        if not all(o.grant_id for o in outcomes):
+            raise RuntimeError(f"the erase bench's orders to {seller} were not all granted")
     started = time.perf_counter()
     with rt.sessions.begin() as session:
         outcome = RightsService(session, rt.vault).erase(subject, now)

@@ -470,6 +470,9 @@ def sim(
     workers: Annotated[
         int, typer.Option(min=0, help="processes generating and sealing; 0: one a CPU")
     ] = 0,
+    notice_every_days: Annotated[
+        int, typer.Option(min=1, help="days between the world's published notice versions")
+    ] = 91,
 ) -> None:
     """Stream a world the size of the AliExpress case into the configured (empty) database."""
     import os  # noqa: PLC0415
@@ -502,6 +505,7 @@ def sim(
             "recipients": bar.add_task("recipients", total=len(FIXED) + sellers),
             "buyers": bar.add_task("buyers", total=buyers),
             "orders": bar.add_task("orders", total=orders),
+            "notices": bar.add_task("notice versions published", total=None),
         }
         report = load_bulk(
             engine,
@@ -516,6 +520,8 @@ def sim(
             batch=batch,
             workers=workers or os.cpu_count() or 1,
             progress=lambda what, n: bar.advance(tasks[what], n),
+            every_days=notice_every_days,
+            settings=settings,
         )
     engine.dispose()
     typer.echo(report_json(report))

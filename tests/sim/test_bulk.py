@@ -9,14 +9,16 @@ import pytest
 from sqlalchemy import JSON, Table, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
-from databorder.consent.models import Consent
+from databorder.consent.models import Consent, NoticeRecipient, NoticeVersion
 from databorder.marketplace.models import Buyer, Order
 from databorder.marketplace.services import ORDER_ITEMS_LABEL
 from databorder.model import DataItem
-from databorder.registry.models import Recipient
+from databorder.registry.models import Recipient, SuspensionOrder
 from databorder.runtime import Runtime
 from databorder.sim import generate_world, iter_buyers, iter_recipients
+from databorder.sim._base import naming
 from databorder.sim.bulk import (
+    BULK_NOTICE_EVERY_DAYS,
     BULK_PRAGMAS,
     _buyer_values,
     _consent_values,
@@ -54,11 +56,31 @@ def test_bulk_load_writes_the_same_world_sealed(runtime: Runtime, workers: int) 
         days=90,
         batch=17,
         workers=workers,
+        settings=settings,
+        publisher=runtime.publisher,
     )
-    world = generate_world(3, 60, 10, 150, START, days=90)
+    world = generate_world(3, 60, 10, 150, START, days=90, every_days=BULK_NOTICE_EVERY_DAYS)
     assert (report.recipients, report.buyers, report.orders) == (len(world.recipients), 60, 150)
     assert report.consents == len(world.consents)
+    # The world's versions, and one more at its end naming the whole registry.
+    assert report.notice_versions == len(world.notices) + 1
+    assert report.suspension_orders == 1
     with runtime.sessions() as s:
+        versions = {v.version: v for v in s.scalars(select(NoticeVersion))}
+        assert sorted(versions) == sorted([n.version for n in world.notices] + ["2026-04-01"])
+        assert versions["2026-04-01"].recipient_count == len(world.recipients)
+        assert report.notice_recipients == s.scalar(
+            select(func.count()).select_from(NoticeRecipient)
+        )
+        named: dict[str, set[str]] = {}
+        for row in s.scalars(select(NoticeRecipient)):
+            named.setdefault(row.recipient_id, set()).add(row.version)
+        for r in world.recipients:
+            assert named.get(r.id, set()) - {"2026-04-01"} == naming(world.notices, r.created_at)
+        for c in s.scalars(select(Consent)):
+            assert c.notice_sha256 == versions[c.notice_version].content_sha256
+        (order,) = s.scalars(select(SuspensionOrder))
+        assert order.recipient_id == world.suspension_orders[0].recipient_id
 
         def count(model: type) -> int:
             return int(s.scalar(select(func.count()).select_from(model)) or 0)
@@ -101,15 +123,16 @@ def test_bulk_pragmas_hold_for_the_load_and_are_restored_after(runtime: Runtime)
 @pytest.mark.parametrize("dialect", [sqlite.dialect(), postgresql.psycopg.dialect()])
 def test_bulk_rows_hold_what_sqlalchemy_would_bind(dialect: Any) -> None:
     """The loader's one-step conversions equal SQLAlchemy's own bind processing."""
-    recipients = tuple(iter_recipients(3, 10, START))
+    recipients = tuple(iter_recipients(3, 10, START, days=90))
     some_buyers = list(iter_buyers(3, 40, START, recipients, days=90))
+    hashes = {c.notice_version: "0" * 64 for _, cs in some_buyers for c in cs}
     rows: list[tuple[Table, dict[str, Any]]] = []
     for buyer, consents in some_buyers:
         values = _buyer_values(buyer)
         # An instant in another offset still lands in UTC.
         values["created_at"] = buyer.created_at.astimezone(timezone(timedelta(hours=9)))
         rows.append((Buyer.__table__, values))  # type: ignore[arg-type]
-        rows.extend((Consent.__table__, _consent_values(c)) for c in consents)  # type: ignore[misc]
+        rows.extend((Consent.__table__, _consent_values(c, hashes)) for c in consents)  # type: ignore[misc]
     for table, values in rows:
         expected = []
         for column in table.columns:

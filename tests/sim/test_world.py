@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from databorder.model import RecipientRole, country_code
+from databorder.model import ConsentKind, Purpose, RecipientRole, country_code
 from databorder.model.contact import normalise_email, normalise_phone
 from databorder.sim import (
     World,
@@ -20,9 +20,11 @@ from databorder.sim import (
     iter_buyers,
     iter_orders,
     iter_recipients,
+    notice_versions,
     world_digest,
 )
-from databorder.sim.load import buyer_in, consent_in, recipient_in
+from databorder.sim._base import naming
+from databorder.sim.load import buyer_in, consent_in, recipient_in, suspension_in
 
 KST = timezone(timedelta(hours=9))
 START = datetime(2026, 5, 1, tzinfo=KST)
@@ -137,8 +139,21 @@ def test_recipients_span_the_real_mix_of_a_cross_border_marketplace(world: World
     assert sellers.most_common(1)[0][0] == "CN"
     assert {r.role for r in world.recipients} == set(RecipientRole)
     assert any(not r.contract_safeguards for r in world.recipients)
-    assert any(not r.disclosed_in_notice for r in world.recipients)
-    assert any("ISMS-P" in r.certifications for r in world.recipients)
+    certified = [r for r in world.recipients if "ISMS-P" in r.certifications]
+    assert {r.certification_measures for r in certified} == {True, False}
+    assert {r.role for r in certified if not r.certification_measures} >= {
+        RecipientRole.SELLER,
+        RecipientRole.PROCESSOR,
+    }
+    # A Korean processor on a foreign cloud, and processors seated in the EU.
+    assert any(r.country == "KR" and r.data_countries for r in world.recipients)
+    eu = {"DE", "NL"}
+    assert {r.role for r in world.recipients if r.country in eu} >= {
+        RecipientRole.PROCESSOR,
+        RecipientRole.PAYMENT_PROCESSOR,
+        RecipientRole.SELLER,
+    }
+    assert any(r.purposes == (Purpose.MARKETING,) for r in world.recipients)
     assert all(r.retention_days in {30, 60, 90, 180, 365} for r in world.recipients)
 
 
@@ -159,6 +174,7 @@ def test_buyers_have_valid_korean_personal_data(world: World) -> None:
         buyer_in(b)  # the demo loader's own conversion, validated by the schema
     residences = Counter(b.residence for b in world.buyers)
     assert residences.most_common(1)[0][0] == "KR"
+    assert len(residences) > 1  # buyers living abroad: cross-border is still judged from Korea
     assert any(b.transfer_suspended for b in world.buyers)
 
 
@@ -190,11 +206,12 @@ def test_orders_refer_to_existing_buyers_and_recipients(world: World) -> None:
 def test_consents_are_coherent_and_load_through_the_consent_schema(world: World) -> None:
     buyers = {b.id for b in world.buyers}
     recipients = {r.id for r in world.recipients}
-    versions = {n.version: n.published_at for n in world.notices}
+    versions = [(n.published_at, n.version) for n in world.notices]
     for c in world.consents:
         assert c.buyer_id in buyers
         assert c.withdrawn_at is None or c.withdrawn_at >= c.given_at
-        assert versions[c.notice_version] <= c.given_at
+        # Given against the version in force when given: the latest published by then.
+        assert c.notice_version == max(v for v in versions if v[0] <= c.given_at)[1]
         assert set(c.recipients) <= recipients
         consent_in(c)  # the demo loader's own conversion, validated by the schema
     kinds = Counter(c.kind for c in world.consents)
@@ -204,6 +221,57 @@ def test_consents_are_coherent_and_load_through_the_consent_schema(world: World)
     assert any(c.withdrawn_at is not None and c.withdrawn_at > world.start for c in withdrawn)
     assert any(c.recipients for c in world.consents)
     assert any(c.countries for c in world.consents)
+
+
+def test_sellers_get_both_consents_given_together(world: World) -> None:
+    """Korean marketplaces ask a provision consent AND an overseas-transfer consent."""
+    by_moment = Counter(
+        (c.buyer_id, c.given_at, c.kind) for c in world.consents if Purpose.SHIPPING in c.purposes
+    )
+    pairs = {
+        (b, at)
+        for (b, at, kind) in by_moment
+        if kind is ConsentKind.OVERSEAS_TRANSFER
+        and (b, at, ConsentKind.THIRD_PARTY_PROVISION) in by_moment
+    }
+    assert len(pairs) > len(world.buyers) // 2
+    # Buyers asked again when a later version was published keep both their old and new pairs.
+    assert any(n > 1 for n in Counter(b for b, _ in pairs).values())
+    assert {c.method for c in world.consents} >= {"web_form", "mobile_app"}
+
+
+def test_notices_name_some_sellers_of_a_country_and_not_others(world: World) -> None:
+    """Sellers register between versions: a country-wide consent given against an older
+    version does not reach them, and a few registered after the last version are named by none."""
+    first, last = world.notices[0], world.notices[-1]
+    sellers = [r for r in world.recipients if r.role is RecipientRole.SELLER and r.country == "CN"]
+    assert any(first.version in naming(world.notices, s.created_at) for s in sellers)
+    assert any(first.version not in naming(world.notices, s.created_at) for s in sellers)
+    assert any(r.created_at > last.published_at for r in world.recipients)
+    assert [n.published_at for n in world.notices] == sorted(n.published_at for n in world.notices)
+    gaps = [b.published_at - a.published_at for a, b in pairwise(world.notices[1:])]
+    assert gaps
+    assert all(g == timedelta(days=28) for g in gaps)
+    assert len({n.version for n in world.notices}) == len(world.notices)
+    assert world.notices == notice_versions(START)
+
+
+def test_the_suspension_order_holds_for_part_of_the_run(world: World) -> None:
+    (order,) = world.suspension_orders
+    assert order.recipient_id in {r.id for r in world.recipients}
+    assert order.ends_at is not None
+    assert world.start < order.starts_at < order.ends_at < world.end
+    suspension_in(order)  # validated by the registry's schema
+    during = [o for o in world.orders if order.starts_at <= o.ordered_at < order.ends_at]
+    assert any(o.seller_id == order.recipient_id for o in during)
+
+
+def test_orders_go_only_to_recipients_already_registered(world: World) -> None:
+    created = {r.id: r.created_at for r in world.recipients}
+    for o in world.orders:
+        assert created[o.seller_id] <= o.ordered_at
+        for d in o.disclosures:
+            assert created[d.recipient_id] <= o.ordered_at + timedelta(minutes=180)
 
 
 def test_world_of_one_buyer_and_one_seller_still_generates() -> None:

@@ -1,8 +1,9 @@
-"""A synthetic marketplace for the demo, the tests and the benchmark: deterministic from a seed.
+"""A synthetic marketplace for the demo, the tests and the benchmarks: deterministic from a seed.
 
 `generate_world` builds a whole world in memory; `iter_recipients`, `iter_buyers` and
 `iter_orders` produce any slice of one, so very large worlds can be streamed in batches.
-`decision_requests` turns a world into policy-engine requests without a database.
+`decision_requests` turns a world into policy-engine requests (contract v2) without a database;
+`sim.load` writes a world through the real services and publishes its notice versions.
 """
 
 from databorder.sim.requests import (
@@ -12,10 +13,13 @@ from databorder.sim.requests import (
     order_requests,
     recipient_facts,
     subject_facts,
+    suspension_facts,
 )
 from databorder.sim.world import (
     CUSTOMS_MANDATE,
     DEFAULT_DAYS,
+    MIN_SCENARIO_SIZE,
+    NOTICE_EVERY_DAYS,
     BuyerSpec,
     ConsentSpec,
     DisclosureSpec,
@@ -23,6 +27,7 @@ from databorder.sim.world import (
     NoticeSpec,
     OrderSpec,
     RecipientSpec,
+    SuspensionSpec,
     World,
     buyer_id,
     generate_world,
@@ -33,11 +38,14 @@ from databorder.sim.world import (
     order_id,
     seller_id,
     world_digest,
+    world_suspension_orders,
 )
 
 __all__ = [
     "CUSTOMS_MANDATE",
     "DEFAULT_DAYS",
+    "MIN_SCENARIO_SIZE",
+    "NOTICE_EVERY_DAYS",
     "BuyerSpec",
     "ConsentSpec",
     "DisclosureSpec",
@@ -45,6 +53,7 @@ __all__ = [
     "NoticeSpec",
     "OrderSpec",
     "RecipientSpec",
+    "SuspensionSpec",
     "World",
     "buyer_id",
     "consent_facts",
@@ -60,5 +69,7 @@ __all__ = [
     "recipient_facts",
     "seller_id",
     "subject_facts",
+    "suspension_facts",
     "world_digest",
+    "world_suspension_orders",
 ]

@@ -1,4 +1,5 @@
-"""What every generator shares: per-item seeding, Faker pools, phones, notices, the catalogue.
+"""What every generator shares: per-item seeding, Faker pools, phones, the notice schedule, the
+catalogue.
 
 Every buyer, seller and order is drawn from its own PRNG, seeded from `(seed, stream, index)`, so
 any slice of a world can be generated alone, in any order or in parallel, and equals the same
@@ -7,7 +8,7 @@ slice of the whole world. One `Random` construction costs about 4 µs, a fair pr
 
 import re
 import unicodedata
-from bisect import bisect
+from bisect import bisect, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -19,10 +20,19 @@ import phonenumbers
 from faker import Faker
 
 from databorder.model import RecipientRole, aware
-from databorder.sim.scenarios import SCENARIO_BUYERS, SCENARIO_SELLERS, SCRIPTS, SELLER
+from databorder.sim.scenarios import (
+    HOME,
+    SCENARIO_BUYERS,
+    SCENARIO_SELLERS,
+    SCRIPTS,
+    SELLER,
+    Moments,
+    moments,
+)
 from databorder.sim.types import NoticeSpec, RecipientSpec
 
 DEFAULT_DAYS = 180
+NOTICE_EVERY_DAYS = 28  # batches of registry changes, about every four weeks (PIPC guideline)
 
 STREAM_SELLER, STREAM_BUYER, STREAM_ORDER, STREAM_FIXED, STREAM_POPULARITY = range(1, 6)
 _MASK64 = (1 << 64) - 1
@@ -104,6 +114,7 @@ _PHONE_PLANS: dict[str, tuple[tuple[str, ...], int]] = {
     "AU": (("2", "3"), 8),
     "IT": (("02", "06"), 8),
     "PH": (("2",), 8),
+    "NL": (("20", "10"), 7),
 }
 _AREA_DIGITS = {"592": 7}  # Xiamen's local numbers are a digit shorter than other Chinese cities'
 _FIXED_LINE = phonenumbers.PhoneNumberType.FIXED_LINE
@@ -149,40 +160,71 @@ def _example(country: str) -> phonenumbers.PhoneNumber:
 # Notices
 
 
-def _first_of_month(moment: datetime) -> datetime:
-    return moment.replace(day=1, hour=9, minute=0, second=0, microsecond=0)
+def _at_ten(moment: datetime) -> datetime:
+    return moment.replace(hour=10, minute=0, second=0, microsecond=0)
 
 
-def notice_versions(start: datetime, days: int = DEFAULT_DAYS) -> tuple[NoticeSpec, ...]:
-    """Three versions: about a year before `start`, some months before, and one mid-run.
+def notice_versions(
+    start: datetime, days: int = DEFAULT_DAYS, every_days: int = NOTICE_EVERY_DAYS
+) -> tuple[NoticeSpec, ...]:
+    """When the marketplace publishes its notice: first, relaunched, then in batches.
 
-    Consents given under an older version stay valid; each keeps its version so the privacy
-    center can show the buyer exactly what they were told.
+    The first version about a year before `start`; the relaunch some months before, the first
+    to name every recipient with its contact as the PIPC's guideline asks; then a batch every
+    `every_days` days (the guideline allows about four weeks for frequently changing lists)
+    until a week before the end. Each is published through `NoticePublisher`, which names the
+    recipients registered by then: those registered after a version are not in it.
     """
     aware(start, "start")
-    dates = (
-        _first_of_month(start - timedelta(days=360)),
-        _first_of_month(start - timedelta(days=150)),
-        _first_of_month(start + timedelta(days=days / 2)),
-    )
-    summaries = (
-        "국외 이전 고지 최초 게시 (제28조의8 제2항 다섯 항목)",
-        "수령자 목록 갱신: 국가·수령자·연락처 전체 공개",
-        "수령자 목록 정기 갱신 (4주 단위 공지)",
-    )
-    return tuple(
-        NoticeSpec(version=d.date().isoformat(), published_at=d, summary=s)
-        for d, s in zip(dates, summaries, strict=True)
-    )
+    if every_days < 1:
+        raise ValueError(f"every_days must be at least 1, got {every_days}")
+    first = _at_ten((start - timedelta(days=360)).replace(day=1))
+    relaunch = _at_ten((start - timedelta(days=150)).replace(day=1))
+    out = [
+        NoticeSpec(first.date().isoformat(), first, "국외 이전 고지 최초 게시 (제28조의8 제2항)"),
+        NoticeSpec(
+            relaunch.date().isoformat(),
+            relaunch,
+            "수령자 전체 공개: 국가·수령자 명칭·연락처 (개인정보 처리방침 작성지침)",
+        ),
+    ]
+    last = start + timedelta(days=days) - timedelta(days=7)
+    batch = relaunch + timedelta(days=every_days)
+    while batch < last:
+        out.append(NoticeSpec(batch.date().isoformat(), batch, "수령자 목록 정기 갱신 (일괄 공지)"))
+        batch += timedelta(days=every_days)
+    return tuple(out)
 
 
-def notice_at(notices: Sequence[NoticeSpec], at: datetime) -> str:
-    """The version a buyer was shown at `at`: the latest published by then."""
-    version = notices[0].version
-    for notice in notices:
-        if notice.published_at <= at:
-            version = notice.version
-    return version
+def notice_at(notices: Sequence[NoticeSpec], at: datetime) -> str | None:
+    """The version in force at `at`: the latest published at or before it (None before any)."""
+    times = [n.published_at for n in notices]
+    i = bisect_right(times, at)
+    return notices[i - 1].version if i else None
+
+
+def naming(notices: Sequence[NoticeSpec], created_at: datetime) -> frozenset[str]:
+    """Every version that names a recipient registered at `created_at` (the engine's `notices`)."""
+    return frozenset(n.version for n in notices if n.published_at >= created_at)
+
+
+@dataclass(frozen=True, slots=True)
+class Schedule:
+    """The run's notice versions and the moments the deliberate cases hang on."""
+
+    start: datetime
+    end: datetime
+    notices: tuple[NoticeSpec, ...]
+    moments: Moments
+
+
+@lru_cache(maxsize=64)
+def schedule(start: datetime, days: int, every_days: int = NOTICE_EVERY_DAYS) -> Schedule:
+    if days < 1:
+        raise ValueError(f"days must be at least 1, got {days}")
+    notices = notice_versions(start, days, every_days)
+    end = start + timedelta(days=days)
+    return Schedule(start, end, notices, moments(start, end, notices))
 
 
 # --------------------------------------------------------------------------------------------
@@ -195,27 +237,48 @@ class Catalog:
     start: datetime
     end: datetime
     notices: tuple[NoticeSpec, ...]
+    moments: Moments
     sellers: tuple[RecipientSpec, ...]
     seller_cum: tuple[float, ...]  # cumulative popularity: a few sellers get most orders
     overseas_sellers: tuple[RecipientSpec, ...]
     overseas_cum: tuple[float, ...]
-    countries: tuple[str, ...]  # every recipient country, sorted: what the notice names
+    countries: tuple[str, ...]  # every seller country, sorted: what the consent screens list
+    created: dict[str, datetime]  # when each non-seller recipient registered
     scenarios: bool  # whether this world is large enough to hold the deliberate scenarios
 
-    def popular_seller(self, rng: Random) -> RecipientSpec:
-        return self.sellers[bisect(self.seller_cum, rng.random() * self.seller_cum[-1])]
+    def popular_seller(self, rng: Random, at: datetime) -> RecipientSpec:
+        """A seller by popularity among those registered by `at`."""
+        return _existing(rng, self.sellers, self.seller_cum, at)
 
-    def popular_overseas(self, rng: Random) -> RecipientSpec:
-        cum = self.overseas_cum
-        return self.overseas_sellers[bisect(cum, rng.random() * cum[-1])]
+    def popular_overseas(self, rng: Random, at: datetime) -> RecipientSpec:
+        return _existing(rng, self.overseas_sellers, self.overseas_cum, at)
+
+    def exists(self, recipient_id: str, at: datetime) -> bool:
+        created = self.created.get(recipient_id)
+        return created is None or created <= at
+
+
+def _existing(
+    rng: Random, sellers: tuple[RecipientSpec, ...], cum: tuple[float, ...], at: datetime
+) -> RecipientSpec:
+    for _ in range(16):
+        seller = sellers[bisect(cum, rng.random() * cum[-1])]
+        if seller.created_at <= at:
+            return seller
+    # Almost every seller registered long ago; a run of newcomers ends at the oldest one.
+    return min(sellers, key=lambda s: s.created_at)
 
 
 def catalog(
-    seed: int, recipients: Sequence[RecipientSpec], buyers: int, start: datetime, days: int
+    seed: int,
+    recipients: Sequence[RecipientSpec],
+    buyers: int,
+    start: datetime,
+    days: int,
+    every_days: int = NOTICE_EVERY_DAYS,
 ) -> Catalog:
-    if days < 1:
-        raise ValueError(f"days must be at least 1, got {days}")
     aware(start, "start")
+    plan = schedule(start, days, every_days)
     sellers = tuple(r for r in recipients if r.role is RecipientRole.SELLER)
     if not sellers:
         raise ValueError("the world needs at least one seller")
@@ -223,19 +286,21 @@ def catalog(
     popularity = [rng.paretovariate(1.3) for _ in sellers]
     weighted = list(zip(sellers, popularity, strict=True))
     # A domestic-only world has no overseas seller: overseas consents then name domestic ones.
-    overseas = [(s, w) for s, w in weighted if s.country != "KR"] or weighted
+    overseas = [(s, w) for s, w in weighted if s.country != HOME] or weighted
     ids = {r.id for r in recipients}
     named = {d.recipient_id for s in SCRIPTS for d in s.disclosures} - {SELLER}
     return Catalog(
         seed=seed,
         start=start,
-        end=start + timedelta(days=days),
-        notices=notice_versions(start, days),
+        end=plan.end,
+        notices=plan.notices,
+        moments=plan.moments,
         sellers=sellers,
         seller_cum=tuple(accumulate(popularity)),
         overseas_sellers=tuple(s for s, _ in overseas),
         overseas_cum=tuple(accumulate(w for _, w in overseas)),
-        countries=tuple(sorted({r.country for r in recipients})),
+        countries=tuple(sorted({s.country for s in sellers})),
+        created={r.id: r.created_at for r in recipients if r.role is not RecipientRole.SELLER},
         scenarios=buyers >= len(SCENARIO_BUYERS)
         and len(sellers) >= len(SCENARIO_SELLERS)
         and named <= ids,

@@ -9,6 +9,14 @@ and emails get blind-index digests, order contents are sealed too, and nothing i
 but the batches in flight and one 32-byte data key per buyer (needed to seal that buyer's orders).
 The records come from the same generator whose output the tests load through the schemas.
 
+The notice versions are published through the real `NoticePublisher` on the loader's connection
+once the registry is written, each at its time of the world's schedule (so each names the
+recipients registered by then, and `notice_versions`, `notice_recipients` and `notice_documents`
+hold exactly what production writes); consents keep their version's content hash. Once the
+orders are in, one more version is published at the world's end, naming the whole registry,
+as the marketplace would publish its pending changes. The regulator's suspension order goes
+through the registry's `SuspensionService`.
+
 Generating and sealing cost more than writing, so `workers` processes do it in parallel: the
 generator makes any slice of the world alone, so batch k is the same whichever process makes it,
 and the writer takes the batches in order. Workers are forked, so they share the catalogue and
@@ -33,17 +41,25 @@ from typing import Any, Generic, TypeVar, cast
 
 from sqlalchemy import JSON, Column, Connection, Dialect, Engine, LargeBinary, Table
 from sqlalchemy import Enum as SAEnum
+from sqlalchemy.orm import Session
 
-from databorder.consent.models import Consent, NoticeVersion
+from databorder.consent.models import Consent
 from databorder.marketplace.models import Buyer, Order
 from databorder.marketplace.services import ORDER_ITEMS_LABEL
 from databorder.model import DataItem
+from databorder.notices.publish import NoticePublisher
+from databorder.notices.store import PublishedVersion
+from databorder.notices.types import Controller
+from databorder.policy import load_pack
 from databorder.registry.models import Recipient
-from databorder.sim._base import Catalog, catalog
+from databorder.settings import Settings, load_settings
+from databorder.sim._base import Catalog, catalog, schedule
 from databorder.sim.buyers import buyer_range
+from databorder.sim.load import add_suspension_order, publish_notices
 from databorder.sim.orders import order_range
-from databorder.sim.types import BuyerSpec, ConsentSpec, RecipientSpec
-from databorder.sim.world import iter_recipients, notice_versions
+from databorder.sim.scenarios import suspension_orders
+from databorder.sim.types import BuyerSpec, ConsentSpec, NoticeSpec, RecipientSpec
+from databorder.sim.world import iter_recipients
 from databorder.store.base import UTCDateTime
 from databorder.vault.crypto import KEY_BYTES, item_context, key_context, new_data_key, seal
 from databorder.vault.keys import KeyProvider
@@ -62,6 +78,10 @@ Row = tuple[Any, ...]
 BULK_PRAGMAS = {"synchronous": "0", "cache_size": "-1048576"}
 # One buyer in this many has the blind-index shortcut checked against the real normalisers.
 _NORMAL_FORM_CHECK_EVERY = 1000
+# Notice batches of the bulk world: quarterly. Every version stores its renderings of the whole
+# registry (about 1.6 kB a recipient: 290 MB a version at 180,000 sellers), so the four-weekly
+# cadence of the small worlds would write several GB of documents for a year's run.
+BULK_NOTICE_EVERY_DAYS = 91
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +92,10 @@ class BulkReport:
     sealed_items: int
     blind_digests: int
     orders: int
+    notice_versions: int
+    notice_recipients: int  # rows of notice_recipients: each version names its registry
+    notice_seconds: float  # publishing them (snapshot, render, write), within `seconds`
+    suspension_orders: int
     seconds: float
     peak_memory_mib: float  # the writer process
     worker_peak_memory_mib: float  # the largest worker; 0 when everything ran in one process
@@ -158,7 +182,6 @@ class _Shape:
 
 
 _MODELS: tuple[type[Any], ...] = (
-    NoticeVersion,
     Recipient,
     Buyer,
     SubjectKey,
@@ -234,6 +257,8 @@ class _RecipientJob:
     seed: int
     sellers: int
     start: datetime
+    days: int
+    every_days: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -258,7 +283,17 @@ class _Buyers:
 
 
 def _recipient_batch(job: _RecipientJob, first: int, stop: int) -> list[RecipientSpec]:
-    return list(iter_recipients(job.seed, job.sellers, job.start, first=first, stop=stop))
+    return list(
+        iter_recipients(
+            job.seed,
+            job.sellers,
+            job.start,
+            days=job.days,
+            every_days=job.every_days,
+            first=first,
+            stop=stop,
+        )
+    )
 
 
 def _normalised(buyer: BuyerSpec, index: int) -> dict[DataItem, str]:
@@ -290,7 +325,23 @@ def _buyer_values(buyer: BuyerSpec) -> dict[str, Any]:
     }
 
 
-def _consent_values(consent: ConsentSpec) -> dict[str, Any]:
+class _VersionItself(dict[str, str]):
+    """Workers put the version where its hash goes; the writer, which published, swaps it in."""
+
+    def __missing__(self, version: str) -> str:
+        return version
+
+
+_PENDING_HASH = _VersionItself()
+
+
+def _with_hashes(shape: _Shape, rows: list[Row], hashes: Mapping[str, str]) -> list[Row]:
+    """Consent rows with their version's content hash in place of the version (see above)."""
+    at = shape.columns.index("notice_sha256")
+    return [(*row[:at], hashes[row[at]], *row[at + 1 :]) for row in rows]
+
+
+def _consent_values(consent: ConsentSpec, notice_hashes: Mapping[str, str]) -> dict[str, Any]:
     return {
         "subject_id": consent.buyer_id,
         "id": consent.id,
@@ -302,6 +353,8 @@ def _consent_values(consent: ConsentSpec) -> dict[str, Any]:
         "purposes": consent.purposes,
         "given_at": consent.given_at,
         "withdrawn_at": consent.withdrawn_at,
+        "notice_sha256": notice_hashes[consent.notice_version],
+        "method": consent.method,
     }
 
 
@@ -337,7 +390,7 @@ def _buyer_batch(job: _WorldJob, first: int, stop: int) -> _Buyers:
         )
         sealed_out.extend(sealed_shape.row(r) for r in sealed)
         blind_out.extend(blind_shape.row(r) for r in blind)
-        consent_rows.extend(consent_shape.row(_consent_values(c)) for c in consents)
+        consent_rows.extend(consent_shape.row(_consent_values(c, _PENDING_HASH)) for c in consents)
     job.keys[first * KEY_BYTES : stop * KEY_BYTES] = keys
     return _Buyers(
         rows=(
@@ -438,9 +491,11 @@ def _recipient_row(spec: RecipientSpec) -> dict[str, Any]:
         "privacy_email": spec.privacy_email,
         "privacy_phone": spec.privacy_phone,
         "certifications": list(spec.certifications),
+        "certification_measures": spec.certification_measures,
         "contract_safeguards": spec.contract_safeguards,
         "retention_days": spec.retention_days,
-        "disclosed_in_notice": spec.disclosed_in_notice,
+        "data_countries": list(spec.data_countries),
+        "purposes": [p.value for p in spec.purposes],
         "domestic_agent_name": agent.name if agent else None,
         "domestic_agent_email": agent.email if agent else None,
         "domestic_agent_phone": agent.phone if agent else None,
@@ -467,6 +522,30 @@ def _pii(buyer: BuyerSpec) -> dict[DataItem, str]:
     return values | {item: value for item, value in optional.items() if value is not None}
 
 
+def default_publisher(settings: Settings | None = None) -> NoticePublisher:
+    """The publisher the service itself would build from its settings (`runtime.build`)."""
+    settings = settings or load_settings()
+    controller = Controller(
+        name=settings.controller_name,
+        officer_name=settings.officer_name,
+        officer_email=settings.officer_email,
+        officer_phone=settings.officer_phone,
+        privacy_center_url=settings.privacy_center_url,
+        base_url=settings.public_base_url,
+    )
+    return NoticePublisher(load_pack(settings.pack), controller)
+
+
+def _publish(
+    connection: Connection, publisher: NoticePublisher, notices: tuple[NoticeSpec, ...]
+) -> tuple[PublishedVersion, ...]:
+    """Publish through the service's own publisher, in one transaction on the loader's connection."""
+    with connection.begin(), Session(bind=connection) as session:
+        published = publish_notices(session, publisher, notices)
+        session.flush()
+    return published
+
+
 def load_bulk(
     engine: Engine,
     provider: KeyProvider,
@@ -481,13 +560,23 @@ def load_bulk(
     batch: int = 20_000,
     workers: int = 1,
     progress: Progress | None = None,
+    every_days: int = BULK_NOTICE_EVERY_DAYS,
+    settings: Settings | None = None,
+    publisher: NoticePublisher | None = None,
 ) -> BulkReport:
     """Stream the world into an empty, migrated database; returns counts, time and peak memory.
 
     `workers` > 1 generates and seals in that many forked processes while this one writes.
+    Notice versions are published every `every_days` days of the world's schedule, and once
+    more at its end, by `publisher` (default: the one the service would build from `settings`,
+    default the configured ones).
     """
     began = time.perf_counter()
     tick = progress or (lambda _what, _n: None)
+    settings = settings or load_settings()
+    home = load_pack(settings.pack).home_country
+    publisher = publisher or default_publisher(settings)
+    plan = schedule(start, days, every_days)
     shapes = _shapes(engine.dialect)
     counts = {"consents": 0, "sealed": 0, "blind": 0, "orders": 0}
     recipients: list[RecipientSpec] = []
@@ -496,43 +585,47 @@ def load_bulk(
     keys = mmap.mmap(-1, max(1, buyers * KEY_BYTES))
     with engine.connect() as connection, bulk_pragmas(connection):
         sink = _Sink(connection)
-        notice = shapes["notice_versions"]
-        sink.write(
-            [
-                (
-                    notice,
-                    [
-                        notice.row(
-                            {
-                                "version": n.version,
-                                "published_at": n.published_at,
-                                "summary": n.summary,
-                                "content_sha256": None,
-                            }
-                        )
-                        for n in notice_versions(start, days)
-                    ],
-                )
-            ]
-        )
-
         recipient = shapes["recipients"]
-        with _Workers(_RecipientJob(seed, sellers, start), workers) as pool:
+        job0 = _RecipientJob(seed, sellers, start, days, every_days)
+        with _Workers(job0, workers) as pool:
             for some in pool.map(_recipient_batch, batches(sellers, batch)):
                 recipients.extend(some)
                 sink.write([(recipient, [recipient.row(_recipient_row(r)) for r in some])])
                 tick("recipients", len(some))
 
-        cat = catalog(seed, recipients, buyers, start, days)
+        cat = catalog(seed, recipients, buyers, start, days, every_days)
         job = _WorldJob(cat, provider, blind_key, shapes, orders, buyers, keys)
-        # Forked before the writer's page cache grows, so workers stay small.
+        # Forked before the writer's page cache grows, and before it renders the notices (a
+        # few hundred MB at 180,000 recipients), so workers stay small.
         with _Workers(job, workers) as pool:
+            # The versions of the world's schedule, each naming the registry as it stood then.
+            mark = time.perf_counter()
+            published = list(_publish(connection, publisher, plan.notices))
+            tick("notices", len(plan.notices))
+            notice_seconds = time.perf_counter() - mark
+            hashes = {v.version: v.content_sha256 for v in published}
+            ordered = suspension_orders(sellers, plan.moments)
+            with connection.begin(), Session(bind=connection) as session:
+                for spec in ordered:
+                    add_suspension_order(session, spec, home)
+                session.flush()
+            consent_shape = shapes["consents"]
             for (first, stop), made in zip(
                 batches(buyers, batch),
                 pool.map(_buyer_batch, batches(buyers, batch)),
                 strict=True,
             ):
-                sink.write([(shapes[name], rows) for name, rows in made.rows])
+                sink.write(
+                    [
+                        (
+                            shapes[name],
+                            _with_hashes(consent_shape, rows, hashes)
+                            if name == "consents"
+                            else rows,
+                        )
+                        for name, rows in made.rows
+                    ]
+                )
                 counts["consents"] += made.consents
                 counts["sealed"] += made.sealed
                 counts["blind"] += made.blind
@@ -542,6 +635,15 @@ def load_bulk(
                 sink.write([(shapes["orders"], rows)])
                 counts["orders"] += len(rows)
                 tick("orders", len(rows))
+
+        # The marketplace publishes its pending registry changes: the whole registry, named.
+        mark = time.perf_counter()
+        final = NoticeSpec(
+            plan.end.date().isoformat(), plan.end, "수령자 목록 갱신 (적재 시점의 전체 목록)"
+        )
+        published.extend(_publish(connection, publisher, (final,)))
+        tick("notices", 1)
+        notice_seconds += time.perf_counter() - mark
     keys.close()
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss if workers > 1 else 0
@@ -552,6 +654,10 @@ def load_bulk(
         sealed_items=counts["sealed"],
         blind_digests=counts["blind"],
         orders=counts["orders"],
+        notice_versions=len(published),
+        notice_recipients=sum(v.recipient_count for v in published),
+        notice_seconds=notice_seconds,
+        suspension_orders=len(ordered),
         seconds=time.perf_counter() - began,
         peak_memory_mib=own / 1024,
         worker_peak_memory_mib=children / 1024,

@@ -2,9 +2,13 @@
 
 Korean buyers with names drawn from Faker's ko_KR pools (which keep real surname frequencies),
 010 mobile numbers, free-mail addresses, coherent 도로명 addresses with matching postal codes,
-customs codes (PCCC) and birth dates. Their consents follow the mix a real marketplace has:
-mostly a broad overseas-transfer consent naming the notice's countries, some narrower, some
-partial, some withdrawn, a share with none; third-party provision for domestic sellers; marketing.
+customs codes (PCCC) and birth dates. Their consents follow what a Korean marketplace asks, each
+kind separately (Art. 22): a third-party provision consent (Art. 17) AND an overseas-transfer
+consent (Art. 28-8(1)1), given together against the notice version in force, mostly naming the
+seller countries the screen listed; some narrower, some partial, some withdrawn, a share with no
+transfer consent; marketing, sometimes with the provision and transfer a seller's marketing
+needs too. Many buyers consented again when a later version was published; those who did not
+keep consents that reach only the sellers their version named (contract v2).
 """
 
 from bisect import bisect
@@ -21,6 +25,7 @@ from databorder.model import ConsentKind, DataItem, Purpose
 from databorder.sim import _tables as t
 from databorder.sim._base import (
     DEFAULT_DAYS,
+    NOTICE_EVERY_DAYS,
     STREAM_BUYER,
     Catalog,
     Pools,
@@ -29,15 +34,23 @@ from databorder.sim._base import (
     pools,
     rng_for,
 )
-from databorder.sim.scenarios import SCENARIO_BUYERS, BuyerPlan, Profile, buyer_id, seller_id
-from databorder.sim.types import BuyerSpec, ConsentSpec, RecipientSpec
+from databorder.sim.scenarios import (
+    HOME,
+    SCENARIO_BUYERS,
+    BuyerPlan,
+    MarketingPlan,
+    Profile,
+    buyer_id,
+    seller_id,
+)
+from databorder.sim.types import BuyerSpec, ConsentMethod, ConsentSpec, RecipientSpec
 
 _PROFILES = tuple(Profile)
 # Shares of Profile, in its order: broad, narrow, recipients, no_phone, shipping_only,
 # withdrawn_early, withdrawn_later, none.
 _PROFILE_CUM = tuple(accumulate((52, 8, 6, 5, 6, 2, 4, 17)))
 
-_OVERSEAS_ITEMS = (
+_ITEMS = (
     DataItem.NAME,
     DataItem.PHONE,
     DataItem.EMAIL,
@@ -46,34 +59,35 @@ _OVERSEAS_ITEMS = (
     DataItem.CUSTOMS_CODE,
     DataItem.ORDER_ITEMS,
 )
-_OVERSEAS_PURPOSES = (Purpose.SHIPPING, Purpose.CUSTOMS_CLEARANCE, Purpose.CUSTOMER_SERVICE)
-_DOMESTIC_ITEMS = (
-    DataItem.NAME,
-    DataItem.PHONE,
-    DataItem.EMAIL,
-    DataItem.ADDRESS,
-    DataItem.POSTAL_CODE,
-    DataItem.ORDER_ITEMS,
-)
-_DOMESTIC_PURPOSES = (Purpose.SHIPPING, Purpose.CUSTOMER_SERVICE)
+_PURPOSES = (Purpose.SHIPPING, Purpose.CUSTOMS_CLEARANCE, Purpose.CUSTOMER_SERVICE)
 _FOREIGN_RESIDENCES = ("US", "CN", "JP", "VN", "CA")
 _DISTRICT_CUM = tuple(accumulate(d.weight for d in t.DISTRICTS))
 _EMAIL_DOMAINS = tuple(d for d, _ in t.FREE_EMAIL_DOMAINS)
 _EMAIL_CUM = tuple(accumulate(w for _, w in t.FREE_EMAIL_DOMAINS))
+_WITHDRAWN = frozenset({Profile.WITHDRAWN_EARLY, Profile.WITHDRAWN_LATER})
 
 
 def _plan(rng: Random, index: int) -> BuyerPlan:
     if index < len(SCENARIO_BUYERS):
         return SCENARIO_BUYERS[index]
     profile = _PROFILES[bisect(_PROFILE_CUM, rng.random() * _PROFILE_CUM[-1])]
-    roll = rng.random()
-    marketing = None if roll >= 0.25 else ("country" if roll < 0.1 else "sellers")
+    marketing = None
+    if rng.random() < 0.25:
+        marketing = MarketingPlan(
+            ids=None if rng.random() < 0.4 else (),  # () : sellers drawn when consenting
+            provision=rng.random() < 0.6,
+            transfer=rng.random() < 0.3,
+        )
+    residence = HOME
+    if rng.random() < 0.015:
+        residence = rng.choice(_FOREIGN_RESIDENCES)
     return BuyerPlan(
         profile=profile,
         suspended=rng.random() < 0.01,
-        domestic_consent=rng.random() < 0.8,
+        provision=rng.random() < 0.94,
         marketing=marketing,
-        foreign=rng.random() < 0.015,
+        residence=residence,
+        legacy=residence != HOME and rng.random() < 0.5,
     )
 
 
@@ -132,7 +146,7 @@ class _Consents:
 
     index: int
     cat: Catalog
-    given: datetime
+    method: ConsentMethod
     out: list[ConsentSpec] = field(default_factory=list)
 
     def add(
@@ -140,117 +154,189 @@ class _Consents:
         kind: ConsentKind,
         items: tuple[DataItem, ...],
         purposes: tuple[Purpose, ...],
+        given: datetime,
         *,
         recipients: Iterable[str] = (),
         countries: Iterable[str] = (),
-        given_at: datetime | None = None,
         withdrawn_at: datetime | None = None,
     ) -> None:
-        given = self.given if given_at is None else given_at
+        version = notice_at(self.cat.notices, given)
+        if version is None:  # the generator never asks before the first notice
+            raise ValueError(f"consent at {given.isoformat()} precedes every notice version")
         self.out.append(
             ConsentSpec(
                 id=f"c-{self.index + 1:06d}-{len(self.out) + 1}",
                 buyer_id=buyer_id(self.index),
                 kind=kind,
-                notice_version=notice_at(self.cat.notices, given),
+                notice_version=version,
                 recipients=tuple(recipients),
                 countries=tuple(countries),
                 items=items,
                 purposes=purposes,
                 given_at=given,
                 withdrawn_at=withdrawn_at,
+                method=self.method,
             )
         )
+
+
+def _moments(
+    rng: Random, plan: BuyerPlan, scenario: bool, created_at: datetime, cat: Catalog
+) -> list[datetime]:
+    """When the buyer agreed: at sign-up (or the campaign after the first notice), and again
+    when the marketplace asked after a later version (the relaunch, a batch during the run)."""
+    m = cat.moments
+    first_notice = cat.notices[0].published_at
+    if scenario:
+        given = m.relaunch + timedelta(days=1)
+    elif created_at >= first_notice:
+        given = created_at + timedelta(minutes=rng.randint(1, 30))
+    else:
+        given = first_notice + timedelta(days=rng.uniform(0, 30))
+    out = [given]
+    if scenario:
+        if plan.renew and m.renewal is not None:
+            out.append(m.renewal)
+        return out
+    if plan.profile in _WITHDRAWN:
+        return out
+    if given < m.relaunch and rng.random() < 0.6:
+        out.append(m.relaunch + timedelta(days=rng.uniform(0, 30)))
+    in_run = [n.published_at for n in cat.notices if cat.start <= n.published_at < cat.end]
+    if in_run and rng.random() < 0.45:
+        again = rng.choice(in_run) + timedelta(days=rng.uniform(0, 20))
+        if again < cat.end:
+            out.append(again)
+    return out
 
 
 def _consents(
     rng: Random,
     index: int,
     plan: BuyerPlan,
-    residence: str,
     created_at: datetime,
     cat: Catalog,
 ) -> tuple[ConsentSpec, ...]:
-    first_notice = cat.notices[0].published_at
-    # Accounts older than the first notice consented in the campaign that followed it.
-    if created_at >= first_notice:
-        given = created_at + timedelta(minutes=rng.randint(1, 30))
-    else:
-        given = first_notice + timedelta(days=rng.uniform(0, 30))
-    span = cat.end - cat.start
     scenario = index < len(SCENARIO_BUYERS)
-    consents = _Consents(index, cat, given)
+    method: ConsentMethod = "web_form"
+    if plan.legacy:
+        method = "import"  # carried over from the old system, residence left out
+    elif not scenario and rng.random() < 0.55:
+        method = "mobile_app"
+    consents = _Consents(index, cat, method)
     add = consents.add
-    overseas = ConsentKind.OVERSEAS_TRANSFER
-    abroad = tuple(c for c in cat.countries if c != residence)
+    transfer, provision = ConsentKind.OVERSEAS_TRANSFER, ConsentKind.THIRD_PARTY_PROVISION
+    # Consent screens list the seller countries; cross-border is judged from Korea, so a buyer
+    # living abroad is asked about their own country too, except in the old system's consents.
+    everywhere = cat.countries
+    abroad = tuple(c for c in everywhere if c != HOME and not (plan.legacy and c == plan.residence))
     profile = plan.profile
+    span = cat.end - cat.start
+    m = cat.moments
+    moments = _moments(rng, plan, scenario, created_at, cat)
+    given = moments[0]
 
-    if profile in {Profile.BROAD, Profile.WITHDRAWN_EARLY, Profile.WITHDRAWN_LATER}:
-        withdrawn = None
-        if profile is Profile.WITHDRAWN_EARLY:
-            withdrawn = given + (cat.start - given) * rng.uniform(0.2, 0.9)
-        elif profile is Profile.WITHDRAWN_LATER:
-            withdrawn = cat.start + span * rng.uniform(0.1, 0.6)
-        add(
-            overseas,
-            _OVERSEAS_ITEMS,
-            _OVERSEAS_PURPOSES,
-            countries=abroad,
-            withdrawn_at=withdrawn,
-        )
-    elif profile is Profile.NARROW:
-        choices = [c for c in ("CN", "HK", "US", "JP") if c in abroad]
-        picked = sorted(rng.sample(choices, min(len(choices), rng.randint(1, 3))))
-        add(overseas, _OVERSEAS_ITEMS, _OVERSEAS_PURPOSES, countries=picked or abroad[:1])
-        # Some widen it when the mid-run notice asks again.
-        if not scenario and rng.random() < 0.3:
-            again = cat.notices[-1].published_at + timedelta(days=rng.uniform(0, 20))
-            add(overseas, _OVERSEAS_ITEMS, _OVERSEAS_PURPOSES, countries=abroad, given_at=again)
-    elif profile is Profile.RECIPIENTS:
-        if scenario:
-            named = [seller_id(0)]
-        else:
-            named = sorted({cat.popular_overseas(rng).id for _ in range(rng.randint(1, 4))})
-        add(overseas, _OVERSEAS_ITEMS, _OVERSEAS_PURPOSES, recipients=named)
-    elif profile is Profile.NO_PHONE:
-        items = tuple(i for i in _OVERSEAS_ITEMS if i is not DataItem.PHONE)
-        add(overseas, items, _OVERSEAS_PURPOSES, countries=abroad)
-    elif profile is Profile.SHIPPING_ONLY:
-        shipping = (Purpose.SHIPPING, Purpose.CUSTOMS_CLEARANCE)
-        add(overseas, _OVERSEAS_ITEMS, shipping, countries=abroad)
-
-    if plan.domestic_consent:
-        withdrawn = None
-        if not scenario and rng.random() < 0.03:
-            withdrawn = cat.start + span * rng.random()
-        add(
-            ConsentKind.THIRD_PARTY_PROVISION,
-            _DOMESTIC_ITEMS,
-            _DOMESTIC_PURPOSES,
-            countries=(residence,),
-            withdrawn_at=withdrawn,
-        )
+    for round_, at in enumerate(moments):
+        named: list[str] = []
+        if profile is Profile.RECIPIENTS:
+            if scenario:
+                named = [seller_id(0)]
+            else:
+                named = sorted({cat.popular_overseas(rng, at).id for _ in range(rng.randint(1, 4))})
+        # Art. 17: the seller's own provision ground, asked with the transfer consent.
+        if plan.provision:
+            withdrawn = None
+            if round_ == 0 and not scenario and rng.random() < 0.03:
+                withdrawn = cat.start + span * rng.random()
+            if named:
+                add(provision, _ITEMS, _PURPOSES, at, recipients=named, withdrawn_at=withdrawn)
+            else:
+                add(provision, _ITEMS, _PURPOSES, at, countries=everywhere, withdrawn_at=withdrawn)
+        # Art. 28-8(1)1: the separate consent to the transfer abroad.
+        if profile in {Profile.BROAD, *_WITHDRAWN}:
+            withdrawn = None
+            if profile is Profile.WITHDRAWN_EARLY:
+                withdrawn = (
+                    m.early_withdrawal
+                    if scenario
+                    else at + (cat.start - at) * rng.uniform(0.2, 0.9)
+                )
+            elif profile is Profile.WITHDRAWN_LATER:
+                withdrawn = (
+                    m.later_withdrawal if scenario else cat.start + span * rng.uniform(0.1, 0.6)
+                )
+            add(transfer, _ITEMS, _PURPOSES, at, countries=abroad, withdrawn_at=withdrawn)
+        elif profile is Profile.NARROW:
+            if round_ > 0 and rng.random() < 0.5:  # some widen it when asked again
+                add(transfer, _ITEMS, _PURPOSES, at, countries=abroad)
+            else:
+                choices = [c for c in ("CN", "HK", "US", "JP") if c in abroad]
+                picked = sorted(rng.sample(choices, min(len(choices), rng.randint(1, 3))))
+                add(transfer, _ITEMS, _PURPOSES, at, countries=picked or abroad[:1])
+        elif profile is Profile.RECIPIENTS:
+            add(transfer, _ITEMS, _PURPOSES, at, recipients=named)
+        elif profile is Profile.NO_PHONE:
+            items = tuple(i for i in _ITEMS if i is not DataItem.PHONE)
+            add(transfer, items, _PURPOSES, at, countries=abroad)
+        elif profile is Profile.SHIPPING_ONLY:
+            shipping = (Purpose.SHIPPING, Purpose.CUSTOMS_CLEARANCE)
+            add(transfer, _ITEMS, shipping, at, countries=abroad)
 
     if plan.marketing is not None:
-        withdrawn = None
-        if not scenario and rng.random() < 0.2:
-            withdrawn = given + (cat.end - given) * rng.uniform(0.3, 1.0)
-        items, purposes = (DataItem.EMAIL,), (Purpose.MARKETING,)
-        if plan.marketing == "country":
-            add(
-                ConsentKind.MARKETING,
-                items,
-                purposes,
-                countries=(residence,),
-                withdrawn_at=withdrawn,
-            )
-        else:
-            if plan.marketing.startswith("seller:"):
-                named = [plan.marketing.removeprefix("seller:")]
-            else:
-                named = sorted({cat.popular_seller(rng).id for _ in range(rng.randint(1, 3))})
-            add(ConsentKind.MARKETING, items, purposes, recipients=named, withdrawn_at=withdrawn)
+        _marketing(rng, consents, plan.marketing, scenario, given, cat, everywhere)
     return tuple(consents.out)
+
+
+def _marketing(
+    rng: Random,
+    consents: _Consents,
+    plan: MarketingPlan,
+    scenario: bool,
+    given: datetime,
+    cat: Catalog,
+    everywhere: tuple[str, ...],
+) -> None:
+    """The marketing consent (Art. 22(1)7) and, for a seller's own marketing, the provision
+    (Art. 17) and transfer (Art. 28-8(1)1) consents for that purpose."""
+    withdrawn = None
+    if not scenario and rng.random() < 0.2:
+        withdrawn = given + (cat.end - given) * rng.uniform(0.3, 1.0)
+    items, purposes = (DataItem.EMAIL,), (Purpose.MARKETING,)
+    ids = plan.ids
+    if ids is not None and not ids:  # sellers the buyer follows, drawn now
+        ids = tuple(sorted({cat.popular_seller(rng, given).id for _ in range(rng.randint(1, 3))}))
+    # Country-wide: every country on the screen (abroad, for the transfer); or the named ones.
+    countries: tuple[str, ...] = everywhere if ids is None else ()
+    named: tuple[str, ...] = ids or ()
+    foreign = tuple(c for c in countries if c != HOME)
+    sellers = tuple(i for i in named if i.startswith("s-"))
+    consents.add(
+        ConsentKind.MARKETING,
+        items,
+        purposes,
+        given,
+        recipients=named,
+        countries=countries,
+        withdrawn_at=withdrawn,
+    )
+    if plan.provision:
+        consents.add(
+            ConsentKind.THIRD_PARTY_PROVISION,
+            items,
+            purposes,
+            given,
+            recipients=named,
+            countries=countries,
+        )
+    if plan.transfer:
+        consents.add(
+            ConsentKind.OVERSEAS_TRANSFER,
+            items,
+            purposes,
+            given,
+            recipients=sellers,
+            countries=foreign,
+        )
 
 
 def _buyer(
@@ -273,7 +359,9 @@ def _buyer(
     age_days = int(rng.triangular(19, 78, 34) * 365.25)
     birth = cat.start.date() - timedelta(days=age_days + rng.randint(0, 364))
     created_at = cat.start - timedelta(days=rng.uniform(1, 700))
-    residence = rng.choice(_FOREIGN_RESIDENCES) if plan.foreign else "KR"
+    if index < len(SCENARIO_BUYERS):  # their consents are given the day after the relaunch
+        created_at = min(created_at, cat.moments.relaunch - timedelta(days=1))
+    residence = plan.residence
     rrn = None
     if rng.random() < 0.02:  # migrated from a legacy system; here only to prove it never leaves
         century = 1 if birth.year < 2000 else 3
@@ -300,7 +388,7 @@ def _buyer(
         bank_account=bank,
         rrn=rrn,
     )
-    return buyer, _consents(rng, index, plan, residence, created_at, cat)
+    return buyer, _consents(rng, index, plan, created_at, cat)
 
 
 def iter_buyers(
@@ -310,6 +398,7 @@ def iter_buyers(
     recipients: Sequence[RecipientSpec],
     *,
     days: int = DEFAULT_DAYS,
+    every_days: int = NOTICE_EVERY_DAYS,
     first: int = 0,
     stop: int | None = None,
 ) -> Iterator[tuple[BuyerSpec, tuple[ConsentSpec, ...]]]:
@@ -318,7 +407,7 @@ def iter_buyers(
     `buyers` is the world's total and `recipients` all of its recipients; any slice equals the
     same buyers of the whole world, so a large world can be streamed in batches.
     """
-    cat = catalog(seed, recipients, buyers, start, days)
+    cat = catalog(seed, recipients, buyers, start, days, every_days)
     yield from buyer_range(cat, first, buyers if stop is None else min(stop, buyers))
 
 

@@ -1,8 +1,12 @@
 """`make demo`: a synthetic marketplace run end to end through the real system, then served.
 
-Every order's disclosures go through the gateway in time order (batched), deliveries are
-recorded, grants made before a later withdrawal are revoked as the withdrawal would have done,
-and the summary is computed from the outcomes (a test checks it against the database).
+The world is loaded through the real services and its notice versions published at their times
+through the `NoticePublisher`; every order's disclosures go through the gateway in time order
+(batched), the regulator's suspension order is recorded when it is issued (ending the grants it
+covers), deliveries are recorded, grants made before a later withdrawal are revoked as the
+withdrawal would have done, and the summary is computed from the outcomes (a test checks it
+against the database): decisions by basis, ground and article, by reason code, across the
+border or at home, the published versions and the suspension orders.
 """
 
 import json
@@ -16,11 +20,13 @@ from typing import Any, TypeVar
 
 from databorder.gateway.services import revoke_grants_for_consent
 from databorder.gateway.types import DisclosureAsk, DisclosureOutcome
-from databorder.model import Disposition
+from databorder.model import Disposition, ReasonCode
+from databorder.policy.types import Decision
 from databorder.registry.services import RegistryService
 from databorder.runtime import Runtime, build, init_keys
 from databorder.settings import Settings
-from databorder.sim.load import load_world
+from databorder.sim.load import add_suspension_order, load_world
+from databorder.sim.types import SuspensionSpec, World
 from databorder.sim.world import DEFAULT_DAYS, generate_world
 from databorder.store.db import make_engine
 from databorder.store.migrate import upgrade
@@ -35,14 +41,21 @@ class DemoSummary:
     seed: int
     world: dict[str, int]
     recipient_countries: dict[str, int]
+    consents_by_kind: dict[str, int]
+    notice_versions: list[dict[str, Any]]
+    suspension_orders: list[dict[str, Any]]
     decisions: int
     allowed: int
     refused: int
-    cross_border: int
+    cross_border: dict[str, int]
+    domestic: dict[str, int]
+    by_basis: dict[str, int]  # decisions resting on each basis
+    by_basis_ground: dict[str, int]  # decisions per "basis / ground / article"
     by_ground: dict[str, int]
     reason_codes: dict[str, int]
     grants_created: int
     grants_revoked_by_withdrawal: int
+    grants_ended_by_suspension_order: int
     deliveries: int
     log_leaves: int
     seconds: dict[str, float] = field(default_factory=dict)
@@ -53,6 +66,11 @@ class DemoSummary:
 def batched(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
+
+
+def basis_keys(bases: Sequence[tuple[str, str, str]]) -> tuple[set[str], set[str]]:
+    """A decision's distinct bases, and its distinct "basis / ground / article" keys."""
+    return {b for b, _, _ in bases}, {f"{b} / {g} / {a}" for b, g, a in bases}
 
 
 def _fresh(directory: Path) -> Settings:
@@ -69,6 +87,88 @@ def _fresh(directory: Path) -> Settings:
     return settings
 
 
+def _segments(
+    asks: Sequence[tuple[DisclosureAsk, datetime]], orders: Sequence[SuspensionSpec]
+) -> Iterator[tuple[Sequence[tuple[DisclosureAsk, datetime]], SuspensionSpec | None]]:
+    """The asks in time order, cut where a suspension order is issued: (asks before, order)."""
+    begin = 0
+    for order in sorted(orders, key=lambda o: o.starts_at):
+        end = begin
+        while end < len(asks) and asks[end][1] < order.starts_at:
+            end += 1
+        yield asks[begin:end], order
+        begin = end
+    yield asks[begin:], None
+
+
+def _disclose(
+    rt: Runtime, world: World
+) -> tuple[list[tuple[DisclosureAsk, datetime, DisclosureOutcome]], dict[str, int]]:
+    """Every ask through the gateway in time order; suspension orders recorded when issued."""
+    asks = sorted(
+        (
+            (
+                DisclosureAsk(o.id, d.recipient_id, d.purpose, d.items, d.legal_mandate),
+                o.ordered_at + timedelta(minutes=d.minutes_after_order),
+            )
+            for o in world.orders
+            for d in o.disclosures
+        ),
+        key=lambda pair: pair[1],
+    )
+    done: list[tuple[DisclosureAsk, datetime, DisclosureOutcome]] = []
+    ended: dict[str, int] = {}
+    home = rt.engine.pack.home_country
+    for segment, order in _segments(asks, world.suspension_orders):
+        for chunk in batched(segment, BATCH):
+            with rt.sessions.begin() as session:
+                outcomes = rt.gateway.disclose_many(session, chunk)
+            done.extend((a, at, o) for (a, at), o in zip(chunk, outcomes, strict=True))
+        if order is not None:
+            with rt.sessions.begin() as session:
+                _, ended[order.id] = add_suspension_order(session, order, home)
+    return done, ended
+
+
+def _order_summary(
+    world: World,
+    done: Sequence[tuple[DisclosureAsk, datetime, DisclosureOutcome]],
+    ended: dict[str, int],
+) -> list[dict[str, Any]]:
+    countries = {r.id: {r.country, *r.data_countries} for r in world.recipients}
+    out = []
+    for order in world.suspension_orders:
+        refused = sum(
+            1
+            for ask, at, outcome in done
+            if (
+                ask.recipient_id == order.recipient_id
+                or (order.country is not None and order.country in countries[ask.recipient_id])
+            )
+            and order.starts_at <= at
+            and (order.ends_at is None or at < order.ends_at)
+            and any(r.code is ReasonCode.TRANSFER_ORDER_SUSPENDED for r in outcome.decision.reasons)
+        )
+        out.append(
+            {
+                "id": order.id,
+                "recipient_id": order.recipient_id,
+                "country": order.country,
+                "starts_at": order.starts_at.isoformat(),
+                "ends_at": order.ends_at.isoformat() if order.ends_at else None,
+                "reference": order.reference,
+                "decisions_refused": refused,
+                "grants_ended": ended.get(order.id, 0),
+            }
+        )
+    return out
+
+
+def _split(decisions: Sequence[Decision]) -> dict[str, int]:
+    allowed = sum(d.allowed for d in decisions)
+    return {"decisions": len(decisions), "allowed": allowed, "refused": len(decisions) - allowed}
+
+
 def simulate(
     rt: Runtime, seed: int, buyers: int, sellers: int, orders: int, now: datetime
 ) -> tuple[DemoSummary, list[DisclosureOutcome]]:
@@ -81,26 +181,14 @@ def simulate(
 
     mark = time.perf_counter()
     with rt.sessions.begin() as session:
-        load_world(session, rt.vault, world)
+        loaded = load_world(session, rt, world, suspension_orders=False)
     seconds["load"] = time.perf_counter() - mark
+    seconds["of which publish"] = loaded.publish_seconds
 
-    asks = sorted(
-        (
-            (
-                DisclosureAsk(o.id, d.recipient_id, d.purpose, d.items, d.legal_mandate),
-                o.ordered_at + timedelta(minutes=d.minutes_after_order),
-            )
-            for o in world.orders
-            for d in o.disclosures
-        ),
-        key=lambda pair: pair[1],
-    )
     mark = time.perf_counter()
-    outcomes: list[DisclosureOutcome] = []
-    for chunk in batched(asks, BATCH):
-        with rt.sessions.begin() as session:
-            outcomes.extend(rt.gateway.disclose_many(session, chunk))
+    done, ended = _disclose(rt, world)
     seconds["disclose"] = time.perf_counter() - mark
+    outcomes = [o for _, _, o in done]
 
     mark = time.perf_counter()
     deliveries = revoked = 0
@@ -111,10 +199,19 @@ def simulate(
                 deliveries += 1
         for consent in world.consents:
             if consent.withdrawn_at is not None:
-                revoked += revoke_grants_for_consent(session, consent.id, consent.withdrawn_at)
+                revoked += revoke_grants_for_consent(
+                    session, consent.buyer_id, consent.id, consent.withdrawn_at
+                )
     seconds["deliveries_and_withdrawals"] = time.perf_counter() - mark
 
     decisions = [o.decision for o in outcomes]
+    by_basis: Counter[str] = Counter()
+    by_basis_ground: Counter[str] = Counter()
+    for d in decisions:
+        bases, keys = basis_keys([(b.basis.value, b.ground.value, b.article) for b in d.bases])
+        by_basis.update(bases)
+        by_basis_ground.update(keys)
+    last = max((n.published_at for n in world.notices), default=None)
     summary = DemoSummary(
         seed=seed,
         world={
@@ -122,17 +219,39 @@ def simulate(
             "recipients": len(world.recipients),
             "consents": len(world.consents),
             "orders": len(world.orders),
-            "notice_versions": len(world.notices),
+            "notice_versions": len(loaded.notices),
+            "suspension_orders": len(world.suspension_orders),
+            "recipients_registered_after_last_version": sum(
+                1 for r in world.recipients if last is not None and r.created_at > last
+            ),
         },
         recipient_countries=dict(Counter(r.country for r in world.recipients).most_common()),
+        consents_by_kind=dict(Counter(c.kind.value for c in world.consents).most_common()),
+        notice_versions=[
+            {
+                "version": v.version,
+                "published_at": v.published_at.isoformat(),
+                "recipients": v.recipient_count,
+                "sha256": v.content_sha256,
+                "summary": v.summary,
+            }
+            for v in loaded.notices
+        ],
+        suspension_orders=_order_summary(world, done, ended),
         decisions=len(decisions),
         allowed=sum(d.allowed for d in decisions),
         refused=sum(not d.allowed for d in decisions),
-        cross_border=sum(d.cross_border for d in decisions),
+        cross_border=_split([d for d in decisions if d.cross_border]),
+        domestic=_split([d for d in decisions if not d.cross_border]),
+        by_basis=dict(by_basis.most_common()),
+        by_basis_ground=dict(sorted(by_basis_ground.items())),
         by_ground=dict(Counter(d.ground.value if d.ground else "refused" for d in decisions)),
-        reason_codes=dict(Counter(r.code.value for d in decisions for r in d.reasons)),
+        reason_codes=dict(
+            Counter(r.code.value for d in decisions for r in d.reasons).most_common()
+        ),
         grants_created=sum(o.grant_id is not None for o in outcomes),
         grants_revoked_by_withdrawal=revoked,
+        grants_ended_by_suspension_order=sum(ended.values()),
         deliveries=deliveries,
         log_leaves=sum(o.leaf_index is not None for o in outcomes),
         seconds=seconds,
@@ -166,24 +285,49 @@ def _example(
     return None
 
 
+def _counts(values: dict[str, int]) -> str:
+    return ", ".join(f"{k} {v:,}" for k, v in values.items())
+
+
 def _print(summary: DemoSummary, echo: Callable[[str], None]) -> None:
     w = summary.world
     echo(
-        f"world: {w['buyers']} buyers, {w['recipients']} recipients in "
-        f"{len(summary.recipient_countries)} countries, {w['consents']} consents, "
-        f"{w['orders']} orders"
+        f"world: {w['buyers']:,} buyers, {w['recipients']:,} recipients in "
+        f"{len(summary.recipient_countries)} countries, {w['consents']:,} consents "
+        f"({_counts(summary.consents_by_kind)}), {w['orders']:,} orders"
     )
+    versions = summary.notice_versions
     echo(
-        f"decisions: {summary.decisions} ({summary.allowed} allowed, {summary.refused} refused, "
-        f"{summary.cross_border} cross-border)"
+        f"notice versions published: {len(versions)} ("
+        + ", ".join(f"{v['version']}: {v['recipients']}" for v in versions)
+        + f" recipients named); {w['recipients_registered_after_last_version']} recipients "
+        "registered after the last one"
     )
-    echo("by ground: " + ", ".join(f"{k} {v}" for k, v in sorted(summary.by_ground.items())))
-    echo("reason codes: " + ", ".join(f"{k} {v}" for k, v in sorted(summary.reason_codes.items())))
+    for o in summary.suspension_orders:
+        target = o["recipient_id"] or o["country"]
+        echo(
+            f"suspension order {o['id']} on {target}, {o['starts_at'][:10]} to "
+            f"{(o['ends_at'] or 'open')[:10]}: {o['decisions_refused']} decisions refused, "
+            f"{o['grants_ended']} grants ended ({o['reference']})"
+        )
+    xb, home = summary.cross_border, summary.domestic
     echo(
-        f"grants: {summary.grants_created} created, {summary.grants_revoked_by_withdrawal} "
-        f"revoked by later withdrawals; deliveries recorded: {summary.deliveries}"
+        f"decisions: {summary.decisions:,} ({summary.allowed:,} allowed, {summary.refused:,} "
+        f"refused); cross-border {xb['decisions']:,} ({xb['allowed']:,} allowed), domestic "
+        f"{home['decisions']:,} ({home['allowed']:,} allowed)"
     )
-    echo(f"disclosure log: {summary.log_leaves} leaves")
+    echo("by basis (decisions resting on it): " + _counts(summary.by_basis))
+    echo("by basis / ground / article:")
+    for key, count in summary.by_basis_ground.items():
+        echo(f"  {key}: {count:,}")
+    echo("by ground: " + _counts(dict(sorted(summary.by_ground.items()))))
+    echo("reason codes: " + _counts(dict(sorted(summary.reason_codes.items()))))
+    echo(
+        f"grants: {summary.grants_created:,} created, {summary.grants_revoked_by_withdrawal:,} "
+        f"revoked by later withdrawals, {summary.grants_ended_by_suspension_order:,} ended by "
+        f"suspension orders; deliveries recorded: {summary.deliveries:,}"
+    )
+    echo(f"disclosure log: {summary.log_leaves:,} leaves")
     timing = ", ".join(f"{k} {v:.2f} s" for k, v in summary.seconds.items())
     echo(f"time: {timing}; {summary.disclosures_per_second:,.0f} disclosures/s")
 
@@ -206,7 +350,9 @@ def run_demo(
     summary, outcomes = simulate(rt, seed, buyers, sellers, orders, now)
     summary.example = _example(rt, outcomes, now)
     summary.seconds["total"] = time.perf_counter() - started
-    (directory / "summary.json").write_text(json.dumps(asdict(summary), indent=2), "utf-8")
+    (directory / "summary.json").write_text(
+        json.dumps(asdict(summary), indent=2, ensure_ascii=False), "utf-8"
+    )
     _print(summary, echo)
     echo(f"summary written to {directory / 'summary.json'}")
     if summary.example:

@@ -1,34 +1,42 @@
-"""The synthetic world as policy-engine requests, built without a database.
+"""The synthetic world as policy-engine requests (contract v2), built without a database.
 
-The decision benchmark and the tests that prove every refusal code occurs need thousands of
-realistic requests; building them from the world's values keeps both pure and fast. Each buyer's
-`SubjectFacts` and each recipient's `RecipientFacts` is built once and shared by every request that
-names it (they are frozen), so a request costs one small allocation, not a conversion of its parts.
+The decision benchmark and the tests that prove every outcome occurs need thousands of realistic
+requests; building them from the world's values keeps both pure and fast. They carry exactly the
+facts the gateway reads from the database (tests/sim/test_load.py checks the two agree): the
+notice version in force at `at`, the versions naming each recipient (those published at or
+after it registered), the regulator's suspension orders, the mandate by the pack's id. Each
+buyer's `SubjectFacts` and each recipient's `RecipientFacts` is built once and shared by every
+request that names it (they are frozen), so a request costs one small allocation.
 """
 
+from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 
 from databorder.policy.types import (
     ConsentFacts,
     Contact,
     DecisionRequest,
-    LegalMandate,
     RecipientFacts,
     SubjectFacts,
+    SuspensionOrder,
 )
-from databorder.sim.world import (
+from databorder.sim._base import naming
+from databorder.sim.types import (
     BuyerSpec,
     ConsentSpec,
     DisclosureSpec,
+    NoticeSpec,
     OrderSpec,
     RecipientSpec,
+    SuspensionSpec,
     World,
 )
 
 
-def recipient_facts(spec: RecipientSpec) -> RecipientFacts:
+def recipient_facts(spec: RecipientSpec, notices: Sequence[NoticeSpec] = ()) -> RecipientFacts:
+    """The recipient as the engine sees it; named by the versions published once it registered."""
     return RecipientFacts(
         id=spec.id,
         name=spec.legal_name,
@@ -36,9 +44,11 @@ def recipient_facts(spec: RecipientSpec) -> RecipientFacts:
         role=spec.role,
         contact=Contact(email=spec.privacy_email, phone=spec.privacy_phone),
         certifications=frozenset(spec.certifications),
+        certification_measures=spec.certification_measures,
         contract_safeguards=spec.contract_safeguards,
-        disclosed_in_notice=spec.disclosed_in_notice,
+        notices=naming(notices, spec.created_at),
         retention_days=spec.retention_days,
+        data_countries=spec.data_countries,
     )
 
 
@@ -70,22 +80,46 @@ def subject_facts(buyer: BuyerSpec, consents: Iterable[ConsentSpec]) -> SubjectF
     )
 
 
+def suspension_facts(spec: SuspensionSpec) -> SuspensionOrder:
+    return SuspensionOrder(spec.id, spec.recipient_id, spec.country, spec.starts_at, spec.ends_at)
+
+
+class _InForce:
+    """The notice version in force at an instant: the latest published at or before it."""
+
+    def __init__(self, notices: Sequence[NoticeSpec]) -> None:
+        ordered = sorted(notices, key=lambda n: (n.published_at, n.version))
+        self.times = [n.published_at for n in ordered]
+        self.versions = [n.version for n in ordered]
+
+    def __call__(self, at: datetime) -> str | None:
+        i = bisect_right(self.times, at)
+        return self.versions[i - 1] if i else None
+
+
 def order_requests(
     order: OrderSpec,
     subject: SubjectFacts,
     recipients: Mapping[str, RecipientFacts],
     *,
     at: datetime | None = None,
-    mandates: dict[str, LegalMandate] | None = None,
+    notices: Sequence[NoticeSpec] = (),
+    suspension_orders: tuple[SuspensionOrder, ...] = (),
 ) -> Iterator[tuple[DisclosureSpec, DecisionRequest]]:
-    """Each disclosure of one order with its request, decided at `at` or when it is asked for.
+    """Each disclosure of one order with its request, decided at `at` or when it is asked for."""
+    return _requests(order, subject, recipients, at, _InForce(notices), suspension_orders)
 
-    `mandates` caches `LegalMandate` values by citation across orders; pass one dict for a run.
-    """
+
+def _requests(
+    order: OrderSpec,
+    subject: SubjectFacts,
+    recipients: Mapping[str, RecipientFacts],
+    at: datetime | None,
+    in_force: _InForce,
+    suspension_orders: tuple[SuspensionOrder, ...],
+) -> Iterator[tuple[DisclosureSpec, DecisionRequest]]:
     if subject.id != order.buyer_id:
         raise ValueError(f"order {order.id} is for {order.buyer_id}, got subject {subject.id}")
-    if mandates is None:
-        mandates = {}
     for disclosure in order.disclosures:
         try:
             recipient = recipients[disclosure.recipient_id]
@@ -93,13 +127,6 @@ def order_requests(
             raise ValueError(
                 f"order {order.id} discloses to unknown recipient {disclosure.recipient_id!r}"
             ) from None
-        mandate = None
-        if disclosure.legal_mandate is not None:
-            mandate = mandates.get(disclosure.legal_mandate)
-            if mandate is None:
-                mandate = mandates[disclosure.legal_mandate] = LegalMandate(
-                    disclosure.legal_mandate
-                )
         when = at or order.ordered_at + timedelta(minutes=disclosure.minutes_after_order)
         yield (
             disclosure,
@@ -109,7 +136,9 @@ def order_requests(
                 recipient=recipient,
                 purpose=disclosure.purpose,
                 items=disclosure.items,
-                legal_mandate=mandate,
+                notice_in_force=in_force(when),
+                suspension_orders=suspension_orders,
+                legal_mandate=disclosure.legal_mandate,
             ),
         )
 
@@ -123,21 +152,20 @@ def disclosure_requests(
     order); without it every request is decided at the world's end, as an audit re-running today's
     rules over past orders would, so consents withdrawn since then refuse.
     """
-    recipients = {r.id: recipient_facts(r) for r in world.recipients}
+    recipients = {r.id: recipient_facts(r, world.notices) for r in world.recipients}
     consents: defaultdict[str, list[ConsentSpec]] = defaultdict(list)
     for consent in world.consents:
         consents[consent.buyer_id].append(consent)
     subjects = {b.id: subject_facts(b, consents.get(b.id, ())) for b in world.buyers}
-    mandates: dict[str, LegalMandate] = {}
+    orders = tuple(suspension_facts(s) for s in world.suspension_orders)
+    in_force = _InForce(world.notices)
     at = None if at_order_time else world.end
     for order in world.orders:
         try:
             subject = subjects[order.buyer_id]
         except KeyError:
             raise ValueError(f"order {order.id} is for unknown buyer {order.buyer_id!r}") from None
-        for disclosure, request in order_requests(
-            order, subject, recipients, at=at, mandates=mandates
-        ):
+        for disclosure, request in _requests(order, subject, recipients, at, in_force, orders):
             yield order, disclosure, request
 
 
