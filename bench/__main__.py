@@ -11,7 +11,7 @@ import sys
 import time
 from pathlib import Path
 
-MODULES = ("bench_decisions", "bench_ledger", "bench_gateway")
+MODULES = ("bench_decisions", "bench_ledger", "bench_gateway", "bench_notices")
 
 
 def machine() -> str:

@@ -6,6 +6,7 @@ withdrawal dated before the consent.
 """
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
@@ -25,6 +26,9 @@ class NoticeVersion(Base):
     summary: Mapped[str] = mapped_column(Text, default="")
     content_sha256: Mapped[str | None] = mapped_column(String(64))
     recipient_count: Mapped[int] = mapped_column(default=0)
+    # What else the renderings depend on, kept as published so they can be rebuilt exactly.
+    controller: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    home_country: Mapped[str] = mapped_column(String(2), default="")
 
 
 class NoticeRecipient(Base):
@@ -63,7 +67,13 @@ class NoticeRecipient(Base):
 
 
 class NoticeDocument(Base):
-    """One rendering of a version (HTML, Markdown, CSV, JSON, JSON-LD), stored as published."""
+    """One rendering of a version (HTML, Markdown, CSV, JSON, JSON-LD) and its SHA-256.
+
+    The pages (HTML, Markdown) are kept as published. The full lists (CSV, JSON, JSON-LD: about
+    230 MB a version at 180,000 recipients) are kept as their hash only, `content` NULL: they
+    are rendered again from the version's `notice_recipients` rows when asked for, and served
+    only if they hash to what was published.
+    """
 
     __tablename__ = "notice_documents"
 
@@ -72,8 +82,9 @@ class NoticeDocument(Base):
     )
     format: Mapped[str] = mapped_column(String(16), primary_key=True)
     language: Mapped[str] = mapped_column(String(8), primary_key=True)  # "" when none
-    content: Mapped[bytes] = mapped_column(LargeBinary)
+    content: Mapped[bytes | None] = mapped_column(LargeBinary)
     sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(default=0)
 
 
 class Consent(Base):

@@ -5,24 +5,29 @@ The engine's `notice_in_force` and `recipient.notices` are read from these rows
 until a version that names it is published (`notices.publish`).
 """
 
+import hashlib
+from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from threading import Lock
 from typing import Any, cast
 
 from sqlalchemy import Table, func, select
 from sqlalchemy.orm import Session
 
 from databorder.consent.models import NoticeDocument, NoticeRecipient, NoticeVersion
-from databorder.errors import InvalidInput, NotFound
+from databorder.errors import DataborderError, InvalidInput, NotFound
 from databorder.model import DataItem, Ground, Purpose, RecipientRole
+from databorder.notices.formats import FORMATS as NOTICE_FORMATS
+from databorder.notices.layout import lay_out
 from databorder.notices.types import Controller, NoticeEntry, NoticeSnapshot, Section
 from databorder.policy import load_pack
 from databorder.store.query import CHUNK
 
 _RECIPIENTS = cast(Table, NoticeRecipient.__table__)
 _DOCUMENTS = cast(Table, NoticeDocument.__table__)
-FORMATS = frozenset({"html", "document", "md", "csv", "json", "jsonld"})
+FORMATS = NOTICE_FORMATS
 _ROLES = {r.value: r for r in RecipientRole}
 _PURPOSES = {p.value: p for p in Purpose}
 _ITEMS = {i.value: i for i in DataItem}
@@ -102,6 +107,40 @@ def _entry(row: Any) -> NoticeEntry:
     )
 
 
+class NoticeIntegrityError(DataborderError):
+    """A stored version no longer renders to the bytes published: its rows were changed."""
+
+    status = 500
+
+
+class _Recent:
+    """The last few rebuilt full lists: versions never change, and a rebuild at 180,000
+    recipients costs about a second of CPU, too much to pay on every public download."""
+
+    def __init__(self, size: int = 3) -> None:
+        self.size = size
+        self._items: OrderedDict[tuple[str, str, str], bytes] = OrderedDict()
+        self._lock = Lock()
+
+    def get(self, key: tuple[str, str, str]) -> bytes | None:
+        with self._lock:
+            found = self._items.get(key)
+            if found is not None:
+                self._items.move_to_end(key)
+            return found
+
+    def put(self, key: tuple[str, str, str], value: bytes) -> bytes:
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+        return value
+
+
+_REBUILT = _Recent()
+
+
 class NoticeStore:
     """Reads published versions: the public pages, the privacy center and the diff use it."""
 
@@ -132,25 +171,46 @@ class NoticeStore:
         return _published(row)
 
     def document(self, version: str, fmt: str, lang: str | None) -> bytes:
+        """The rendering as published: stored bytes, or the full list rebuilt from the version's
+        rows and checked against the hash taken at publication (kept for the last few asked)."""
         if fmt not in FORMATS:
             raise InvalidInput.one("format", f"expected one of {sorted(FORMATS)}, got {fmt!r}")
         row = self.session.get(NoticeDocument, (version, fmt, lang or ""))
         if row is None:
             raise NotFound("notice document", f"{version} {fmt} {lang or ''}".strip())
-        return row.content
+        if row.content is not None:
+            return row.content
+        key = (version, fmt, row.sha256)
+        cached = _REBUILT.get(key)
+        if cached is None:
+            rendered = FORMATS[fmt].render(lay_out(self.snapshot(version)), lang)
+            digest = hashlib.sha256(rendered).hexdigest()
+            if digest != row.sha256:
+                raise NoticeIntegrityError(
+                    f"notice {version} {fmt}: rebuilt bytes hash to {digest}, "
+                    f"published {row.sha256}; the stored version was altered"
+                )
+            cached = _REBUILT.put(key, rendered)
+        return cached
 
     def snapshot(self, version: str) -> NoticeSnapshot:
-        published = self.get(version)
+        """The version as published: its rows, and the controller and home it was rendered with."""
+        row = self.session.get(NoticeVersion, version)
+        if row is None:
+            raise NotFound("notice version", version)
         rows = self.session.execute(
             select(_RECIPIENTS).where(_RECIPIENTS.c.version == version)
         ).all()
         return NoticeSnapshot(
             version=version,
-            published_at=published.published_at,
-            controller=self.controller or _NO_CONTROLLER,
+            published_at=row.published_at,
+            controller=Controller(**row.controller) if row.controller else self._controller(),
             entries=tuple(_entry(r) for r in rows),
-            home_country=self.home_country,
+            home_country=row.home_country or self.home_country,
         )
+
+    def _controller(self) -> Controller:
+        return self.controller or _NO_CONTROLLER
 
     def directory(
         self,

@@ -10,6 +10,7 @@ the subject's few consents once per question, then walks the requested items. No
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from typing import Any
 
 from databorder.model import (
     Basis,
@@ -17,7 +18,6 @@ from databorder.model import (
     DataItem,
     Disposition,
     Ground,
-    Purpose,
     ReasonCode,
 )
 from databorder.policy.pack import BasisRule, Recognition
@@ -37,7 +37,11 @@ _RELAY = Disposition.RELAY
 _NO_GROUND = ReasonCode.NO_LAWFUL_GROUND
 _WITHDRAWN = ReasonCode.CONSENT_WITHDRAWN
 _NOT_COVERED = ReasonCode.CONSENT_DOES_NOT_COVER
-_Cache = dict[tuple[ReasonCode, DataItem, Purpose], Reason]
+# Reason texts by what they depend on: (code, item, purpose) for an item's, (code, recipient
+# name, country, purpose, mandate) for a whole request's. Bounded: cleared when it grows past
+# _CACHE_LIMIT (a registry of 180,000 recipients would otherwise keep every refusal's text).
+_Cache = dict[tuple[Any, ...], Reason]
+_CACHE_LIMIT = 65_536
 
 
 @dataclass(slots=True)
@@ -85,6 +89,8 @@ def _item_reason(
     key = (code, item, request.purpose)
     reason = cache.get(key)
     if reason is None:
+        if len(cache) >= _CACHE_LIMIT:
+            cache.clear()
         reason = cache[key] = _text(pack, code, request, item)
     return reason
 
@@ -109,11 +115,24 @@ def _refuse(
     )
 
 
+def _request_reason(
+    pack: Pack, cache: _Cache, code: ReasonCode, request: DecisionRequest
+) -> Reason:
+    r = request.recipient
+    key = (code, r.name, r.country, request.purpose, request.legal_mandate)
+    reason = cache.get(key)
+    if reason is None:
+        if len(cache) >= _CACHE_LIMIT:
+            cache.clear()
+        reason = cache[key] = _text(pack, code, request, None)
+    return reason
+
+
 def _refuse_whole(
-    request: DecisionRequest, pack: Pack, cross_border: bool, code: ReasonCode
+    request: DecisionRequest, pack: Pack, cross_border: bool, code: ReasonCode, cache: _Cache
 ) -> Decision:
     """Rules 2 and 3: one reason for the whole request, every item denied."""
-    return _refuse(request, pack, cross_border, [_text(pack, code, request, None)])
+    return _refuse(request, pack, cross_border, [_request_reason(pack, cache, code, request)])
 
 
 def _expiry(request: DecisionRequest, pack: Pack) -> int:
@@ -224,21 +243,27 @@ def decide(request: DecisionRequest, pack: Pack, cache: _Cache | None = None) ->
             or purpose not in mandate.purposes
             or not tested <= mandate.countries
         ):
-            return _refuse_whole(request, pack, cross_border, ReasonCode.MANDATE_DOES_NOT_COVER)
+            return _refuse_whole(
+                request, pack, cross_border, ReasonCode.MANDATE_DOES_NOT_COVER, cache
+            )
 
     # Rule 3: refusals of the whole request, in the contract's order.
     if subject.transfer_suspended and mandate is None:
-        return _refuse_whole(request, pack, cross_border, ReasonCode.TRANSFER_SUSPENDED)
+        return _refuse_whole(request, pack, cross_border, ReasonCode.TRANSFER_SUSPENDED, cache)
     if cross_border and _order_applies(request.suspension_orders, recipient.id, foreign, at):
-        return _refuse_whole(request, pack, cross_border, ReasonCode.TRANSFER_ORDER_SUSPENDED)
+        return _refuse_whole(
+            request, pack, cross_border, ReasonCode.TRANSFER_ORDER_SUSPENDED, cache
+        )
     if not recipient.contract_safeguards and (cross_border or entrusted):
-        return _refuse_whole(request, pack, cross_border, ReasonCode.CONTRACT_SAFEGUARDS_MISSING)
+        return _refuse_whole(
+            request, pack, cross_border, ReasonCode.CONTRACT_SAFEGUARDS_MISSING, cache
+        )
     disclosed = request.notice_in_force is not None and request.notice_in_force in recipient.notices
     if not disclosed and (cross_border or entrusted):
-        return _refuse_whole(request, pack, cross_border, ReasonCode.NOT_DISCLOSED)
+        return _refuse_whole(request, pack, cross_border, ReasonCode.NOT_DISCLOSED, cache)
     purpose_rule = pack.purposes[purpose]
     if purpose_rule.roles is not None and role not in purpose_rule.roles:
-        return _refuse_whole(request, pack, cross_border, ReasonCode.ROLE_NOT_PERMITTED)
+        return _refuse_whole(request, pack, cross_border, ReasonCode.ROLE_NOT_PERMITTED, cache)
 
     prohibited = pack.prohibited_items
     item_reasons: list[Reason] = []
@@ -330,48 +355,45 @@ def decide(request: DecisionRequest, pack: Pack, cache: _Cache | None = None) ->
         by_country = [[r for r in active if c in r.countries] for c in foreign]
         recognised = all(by_country)
 
-    domestic_used: dict[BasisUsed, None] = {}
-    marketing_used: dict[BasisUsed, None] = {}
-    transfer_used: dict[tuple[int, BasisUsed], None] = {}
+    # What each released item rests on is noted as plain keys (a consent id, or a transfer
+    # ground's index and consent id); the few distinct BasisUsed values are built once at the
+    # end. Building one per item and question cost a quarter of a cross-border decision.
+    domestic_used: dict[str | None, None] = {}
+    marketing_used: dict[str, None] = {}
+    transfer_used: dict[tuple[int, str | None], None] = {}
+    grounds = pack.transfer_grounds
     for item, disposition in candidates:
-        missing: list[ReasonCode] = []
-        item_bases: list[BasisUsed] = []
+        missing: list[ReasonCode] | None = None
+        domestic_id: str | None = None  # the consent the provision or entrustment rests on
         # Provision or entrustment.
         if domestic_rule is None:
-            missing.append(_NO_GROUND)  # a role the pack gives no domestic basis
-        elif provision_q is None:
-            item_bases.append(
-                BasisUsed(domestic_basis, domestic_rule.ground, domestic_rule.article)
-            )
-        else:
+            missing = [_NO_GROUND]  # a role the pack gives no domestic basis
+        elif provision_q is not None:
             c = provision_q.consent_for(item)
             if c is None:
-                missing.append(provision_q.why_not(item))
+                missing = [provision_q.why_not(item)]
             else:
-                item_bases.append(
-                    BasisUsed(domestic_basis, domestic_rule.ground, domestic_rule.article, c.id)
-                )
+                domestic_id = c.id
         # Marketing (rule 4).
-        marketing_basis = None
+        marketing_id = None
         if marketing_q is not None:
             c = marketing_q.consent_for(item)
             if c is None:
-                missing.append(marketing_q.why_not(item))
+                missing = [*(missing or ()), marketing_q.why_not(item)]
             else:
-                m = pack.marketing_basis
-                marketing_basis = BasisUsed(Basis.MARKETING, m.ground, m.article, c.id)
+                marketing_id = c.id
         # The transfer abroad, ground by ground in the pack's order.
-        transfer_basis = None
+        transfer: tuple[int, str | None] | None = None
         if transfer_q is not None:
-            for index, g in enumerate(pack.transfer_grounds):
+            for index, g in enumerate(grounds):
                 ground = g.ground
-                consent_id = None
                 if ground is Ground.CONSENT:
                     c = transfer_q.consent_for(item)
                     if c is None:
                         continue
-                    consent_id = c.id
-                elif ground is Ground.ENTRUSTED_CONTRACT:
+                    transfer = (index, c.id)
+                    break
+                if ground is Ground.ENTRUSTED_CONTRACT:
                     if not entrusted or marketing:
                         continue
                 elif ground is Ground.CERTIFICATION:
@@ -384,40 +406,49 @@ def decide(request: DecisionRequest, pack: Pack, cache: _Cache | None = None) ->
                         continue
                 else:  # a mandate is rule 2, never a transfer ground tried per item
                     continue
-                transfer_basis = (
-                    index,
-                    BasisUsed(Basis.TRANSFER, ground, g.article, consent_id),
-                )
+                transfer = (index, None)
                 break
-            if transfer_basis is None:
-                missing.append(transfer_q.why_not(item))
+            if transfer is None:
+                missing = [*(missing or ()), transfer_q.why_not(item)]
         if missing:
             item_reasons.extend(
                 _item_reason(pack, cache, code, request, item) for code in dict.fromkeys(missing)
             )
             continue
         released[item] = disposition
-        for b in item_bases:
-            domestic_used[b] = None
-        if marketing_basis is not None:
-            marketing_used[marketing_basis] = None
-        if transfer_basis is not None:
-            transfer_used[transfer_basis] = None
+        if domestic_rule is not None:
+            domestic_used[domestic_id] = None
+        if marketing_id is not None:
+            marketing_used[marketing_id] = None
+        if transfer is not None:
+            transfer_used[transfer] = None
 
     if len(item_reasons) > 1:  # in the order the items were asked, as a reader scans them
         position = {item: i for i, item in enumerate(request.items)}
         item_reasons.sort(key=lambda r: position[r.item] if r.item is not None else -1)
     if not domestic_used and not transfer_used and not marketing_used:
         return _refuse(request, pack, cross_border, item_reasons, "R6.bases")
-    transfer_bases = [b for _, b in sorted(transfer_used, key=lambda t: t[0])]
-    bases = (*domestic_used, *marketing_used, *transfer_bases)
-    first = transfer_bases[0] if cross_border else next(iter(domestic_used))
+    bases: list[BasisUsed] = []
+    if domestic_rule is not None:
+        bases.extend(
+            BasisUsed(domestic_basis, domestic_rule.ground, domestic_rule.article, cid)
+            for cid in domestic_used
+        )
+    m = pack.marketing_basis
+    bases.extend(BasisUsed(Basis.MARKETING, m.ground, m.article, cid) for cid in marketing_used)
+    ordered = sorted(transfer_used, key=lambda t: t[0]) if len(transfer_used) > 1 else transfer_used
+    transfer_bases = [
+        BasisUsed(Basis.TRANSFER, grounds[i].ground, grounds[i].article, cid) for i, cid in ordered
+    ]
+    # Cross-border, every released item has a transfer basis; at home, a domestic one.
+    first = transfer_bases[0] if transfer_bases else bases[0]
+    bases.extend(transfer_bases)
     return Decision(
         allowed=True,
         cross_border=cross_border,
         ground=first.ground,
         article=first.article,
-        bases=bases,
+        bases=tuple(bases),
         items=released,
         access_expires_after_delivery_days=_expiry(request, pack),
         reasons=tuple(item_reasons),

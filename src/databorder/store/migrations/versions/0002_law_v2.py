@@ -45,8 +45,9 @@ def upgrade() -> None:
         sa.Column("version", sa.String(length=32), nullable=False),
         sa.Column("format", sa.String(length=16), nullable=False),
         sa.Column("language", sa.String(length=8), nullable=False),
-        sa.Column("content", sa.LargeBinary(), nullable=False),
+        sa.Column("content", sa.LargeBinary(), nullable=True),
         sa.Column("sha256", sa.String(length=64), nullable=False),
+        sa.Column("size", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
             ["version"],
             ["notice_versions.version"],
@@ -182,6 +183,10 @@ def upgrade() -> None:
         batch_op.add_column(
             sa.Column("recipient_count", sa.Integer(), nullable=False, server_default="0")
         )
+        batch_op.add_column(sa.Column("controller", sa.JSON(), nullable=False, server_default="{}"))
+        batch_op.add_column(
+            sa.Column("home_country", sa.String(length=2), nullable=False, server_default="")
+        )
         batch_op.create_index(
             batch_op.f("ix_notice_versions_published_at"), ["published_at"], unique=False
         )
@@ -218,6 +223,8 @@ def downgrade() -> None:
 
     with op.batch_alter_table("notice_versions", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_notice_versions_published_at"))
+        batch_op.drop_column("home_country")
+        batch_op.drop_column("controller")
         batch_op.drop_column("recipient_count")
 
     with op.batch_alter_table("disclosures", schema=None) as batch_op:
