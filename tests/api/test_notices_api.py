@@ -98,3 +98,38 @@ def test_a_v1_decision_request_is_refused_naming_the_field_that_moved(client: Te
     answer = client.post("/v1/decisions", json=mandate)
     assert answer.status_code == 422
     assert "legal_mandate.id" in answer.text
+
+
+def test_the_consent_screen_gets_the_version_in_force_and_its_hash_is_checked(
+    client: TestClient, runtime: Runtime
+) -> None:
+    from factories import add_buyer  # noqa: PLC0415
+
+    assert client.get("/v1/notices/current").status_code == 404  # nothing published yet
+    with runtime.sessions.begin() as s:
+        add_recipient(s)
+        add_buyer(s, runtime)
+    published = client.post("/v1/notices/publish", json={}).json()
+    current = client.get("/v1/notices/current")
+    assert current.status_code == 200, current.text
+    body = current.json()
+    assert body["version"] == published["version"]
+    assert body["content_sha256"] == published["content_sha256"]
+    assert "Shenzhen Example Trading" in body["html"]["ko"]
+    assert "중국" in body["html"]["ko"]
+    assert "China" in body["html"]["en"]
+    consent = {
+        "subject_id": "b-1",
+        "kind": "overseas_transfer",
+        "notice_version": body["version"],
+        "recipients": ["s-cn-1"],
+        "items": ["name"],
+        "purposes": ["shipping"],
+        "given_at": runtime.now().isoformat(),
+        "method": "web_form",
+    }
+    wrong = client.post("/v1/consents", json={**consent, "notice_sha256": "0" * 64})
+    assert wrong.status_code == 422
+    assert wrong.json()["detail"][0]["field"] == "notice_sha256"
+    right = client.post("/v1/consents", json={**consent, "notice_sha256": body["content_sha256"]})
+    assert right.status_code == 201, right.text

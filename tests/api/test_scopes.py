@@ -18,6 +18,7 @@ ROUTES = [
     ("GET", "/v1/recipients", "officer"),
     ("POST", "/v1/recipients", "officer"),
     ("POST", "/v1/notices/publish", "officer"),
+    ("GET", "/v1/notices/current", "platform"),
     ("POST", "/v1/suspension-orders", "officer"),
     ("GET", "/v1/suspension-orders", "officer"),
     ("POST", "/v1/suspension-orders/so-1/end", "officer"),

@@ -154,6 +154,7 @@ def create_app(runtime: Runtime) -> FastAPI:
         notices,
     ):
         app.include_router(module.router)
+    app.include_router(notices.platform)
     app.include_router(make_router(runtime.sessions, runtime.signer, TemplatedRoute))
     # Web pages (src/databorder/web/): the public privacy pages and their static files. Last, so
     # its catch-all 404 under /privacy/ never shadows an API route.

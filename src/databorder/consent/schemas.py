@@ -1,8 +1,8 @@
 """Consents and notice versions at the boundary, checked before anything is written."""
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from databorder.model.fields import Ident, Instant
 from databorder.policy.codec import ConsentTerms
@@ -15,6 +15,10 @@ class ConsentIn(ConsentTerms):
     subject_id: Ident
     # How consent was given (ISO/IEC TS 27560 "method"): the screen or channel that showed it.
     method: Literal["web_form", "mobile_app", "api", "paper", "import"] = "api"
+    # The content hash of the notice the consent screen showed (GET /v1/notices/current gives
+    # it with the text): checked against the version's, so a consent cannot point at a text
+    # the buyer never saw.
+    notice_sha256: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")] | None = None
 
 
 class WithdrawIn(BaseModel):

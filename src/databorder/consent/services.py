@@ -42,6 +42,13 @@ class ConsentService:
                 f"consent given before notice {notice.version} was published "
                 f"({notice.published_at.isoformat()}); the buyer cannot have seen it",
             )
+        if data.notice_sha256 is not None and data.notice_sha256 != notice.content_sha256:
+            raise InvalidInput.one(
+                "notice_sha256",
+                f"the consent screen showed a text hashing to {data.notice_sha256}, but notice "
+                f"{notice.version} was published as {notice.content_sha256}: show the published "
+                "version and ask again",
+            )
         consent_id = data.id or f"c-{uuid.uuid4()}"
         if by_id(self.session, Consent, consent_id) is not None:
             raise Conflict(f"consent {consent_id!r} exists already")

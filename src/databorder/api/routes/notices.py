@@ -14,7 +14,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from databorder.api.deps import RuntimeDep, requires
 from databorder.api.observability import TemplatedRoute
 from databorder.auth.services import Scope
+from databorder.errors import NotFound
+from databorder.i18n import LANGUAGES
 from databorder.model.fields import Instant
+from databorder.notices.store import NoticeStore
 from databorder.registry.suspensions import SuspensionOrderIn, SuspensionService
 
 router = APIRouter(
@@ -50,6 +53,44 @@ class EndIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     at: Instant | None = None
+
+
+class NoticeOut(BaseModel):
+    version: str
+    published_at: datetime
+    content_sha256: str
+    recipient_count: int
+    html: dict[str, str]  # language -> the policy's recipient sections, as published
+
+
+platform = APIRouter(
+    route_class=TemplatedRoute, tags=["notices"], dependencies=[requires(Scope.PLATFORM)]
+)
+
+
+@platform.get(
+    "/v1/notices/current",
+    summary="The notice version in force, with its text for the consent screen",
+)
+def current_notice(rt: RuntimeDep) -> NoticeOut:
+    """What a consent screen shows: the version in force's rendering, and the hash to send
+    back with the consent (POST /v1/consents, `notice_sha256`)."""
+    with rt.sessions() as session:
+        store = NoticeStore(session)
+        version = store.in_force(rt.now())
+        if version is None:
+            raise NotFound("notice version", "in force (none was published)")
+        html = {
+            lang: store.document(version.version, "html", lang).decode("utf-8")
+            for lang in LANGUAGES
+        }
+    return NoticeOut(
+        version=version.version,
+        published_at=version.published_at,
+        content_sha256=version.content_sha256,
+        recipient_count=version.recipient_count,
+        html=html,
+    )
 
 
 @router.post(
