@@ -27,19 +27,21 @@ def browser_parts() -> BrowserParts:
     return ensure_browser()
 
 
-@pytest.fixture(scope="session")
+# Module-scoped: Playwright's sync API keeps an event loop running in this thread while it is
+# open, and a test after these (TestClient's portal) would fail to start its own.
+@pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory, migrated_template: Path) -> Iterator[Site]:
     with serve(tmp_path_factory.mktemp("site"), migrated_template) as running:
         yield running
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def playwright() -> Iterator[Playwright]:
     with sync_playwright() as driver:
         yield driver
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(playwright: Playwright, browser_parts: BrowserParts) -> Iterator[Browser]:
     launched = playwright.chromium.launch(
         executable_path=browser_parts.chromium, args=CHROMIUM_ARGS

@@ -7,13 +7,13 @@ until a version that names it is published (`notices.publish`).
 
 import hashlib
 from collections import OrderedDict
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 from threading import Lock
 from typing import Any, cast
 
-from sqlalchemy import Table, func, select
+from sqlalchemy import Table, func, literal, select
 from sqlalchemy.orm import Session
 
 from databorder.consent.models import NoticeDocument, NoticeRecipient, NoticeVersion
@@ -42,20 +42,32 @@ class PublishedVersion:
     content_sha256: str
     recipient_count: int
     summary: str
+    counts: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
 class DirectoryPage:
     version: str
-    total: int
+    total: int  # exact, or a lower bound (COUNT_CAP + 1) when `exact` is false
     page: int
     per_page: int
     entries: tuple[NoticeEntry, ...]
+    exact: bool = True
+
+
+# The filters whose totals are tallied at publication; other searches count up to COUNT_CAP.
+COUNTED = ("country", "role", "section", "ground")
+COUNT_CAP = 5_000
 
 
 def _published(row: NoticeVersion) -> PublishedVersion:
     return PublishedVersion(
-        row.version, row.published_at, row.content_sha256 or "", row.recipient_count, row.summary
+        row.version,
+        row.published_at,
+        row.content_sha256 or "",
+        row.recipient_count,
+        row.summary,
+        row.counts,
     )
 
 
@@ -245,15 +257,30 @@ class NoticeStore:
             conditions.append(c.section == section.value)
         if ground is not None:
             conditions.append(c.ground == ground.value)
+        filters = {
+            "country": country,
+            "role": role.value if role is not None else None,
+            "section": section.value if section is not None else None,
+            "ground": ground.value if ground is not None else None,
+        }
+        given = {f: v for f, v in filters.items() if v is not None}
+        exact = True
         if len(conditions) == 1:
             total = published.recipient_count
+        elif not q and len(given) == 1 and published.counts:
+            ((field, value),) = given.items()
+            total = int(published.counts.get(field, {}).get(value, 0))
         else:
+            # A search's exact size is not worth counting 100,000 index entries for: up to
+            # COUNT_CAP it is exact, beyond it the page says "more than".
+            capped = select(literal(1)).select_from(_RECIPIENTS).where(*conditions)
             total = (
                 self.session.scalar(
-                    select(func.count()).select_from(_RECIPIENTS).where(*conditions)
+                    select(func.count()).select_from(capped.limit(COUNT_CAP + 1).subquery())
                 )
                 or 0
             )
+            exact = total <= COUNT_CAP
         rows = self.session.execute(
             select(_RECIPIENTS)
             .where(*conditions)
@@ -261,7 +288,7 @@ class NoticeStore:
             .limit(per_page)
             .offset((page - 1) * per_page)
         ).all()
-        return DirectoryPage(version, total, page, per_page, tuple(_entry(r) for r in rows))
+        return DirectoryPage(version, total, page, per_page, tuple(_entry(r) for r in rows), exact)
 
 
 _NO_CONTROLLER = Controller("", "", "", "", "", "")

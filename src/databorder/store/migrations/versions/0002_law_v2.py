@@ -187,6 +187,7 @@ def upgrade() -> None:
         batch_op.add_column(
             sa.Column("home_country", sa.String(length=2), nullable=False, server_default="")
         )
+        batch_op.add_column(sa.Column("counts", sa.JSON(), nullable=False, server_default="{}"))
         batch_op.create_index(
             batch_op.f("ix_notice_versions_published_at"), ["published_at"], unique=False
         )
@@ -223,6 +224,7 @@ def downgrade() -> None:
 
     with op.batch_alter_table("notice_versions", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_notice_versions_published_at"))
+        batch_op.drop_column("counts")
         batch_op.drop_column("home_country")
         batch_op.drop_column("controller")
         batch_op.drop_column("recipient_count")
