@@ -18,6 +18,12 @@ from databorder.runtime import Runtime
 from factories import REGISTERED, add_buyer, add_consent, add_recipient
 
 AT = datetime(2026, 11, 1, tzinfo=UTC)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def backend(request: pytest.FixtureRequest) -> str:
+    """Publishing writes through executemany on SQLite and COPY on PostgreSQL: test both."""
+    return str(request.param)
 COUNTRIES = ("CN", "US", "JP", "DE", "KR", "VN", "SG")
 ROLES = ("seller", "processor", "customs_broker", "payment_processor")
 

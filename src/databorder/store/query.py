@@ -76,22 +76,32 @@ def insert_rows(session: Session, table: Table, rows: Sequence[Mapping[str, Any]
 def insert_prepared(
     session: Session, table: Table, names: Sequence[str], rows: Sequence[tuple[Any, ...]]
 ) -> None:
-    """Bulk INSERT of rows already in the database's own representation (SQLite only).
+    """Bulk INSERT of rows already in the database's text representation: JSON as its text,
+    enums by value, numbers as numbers. SQLite takes them through executemany, PostgreSQL
+    through COPY ... FROM STDIN, whose text format reads exactly those values.
 
-    For the few bulk writers that build their values themselves (JSON as text, enums by value,
-    instants as the column stores them) because per-column conversion dominated their time.
+    For the few bulk writers that build their values themselves because per-column
+    conversion (and, on PostgreSQL, one INSERT per row) dominated their time.
     """
     if not rows:
         return
     connection = session.connection()
     dialect = connection.dialect
-    if dialect.name != "sqlite":
-        raise ValueError("insert_prepared writes SQLite's representation; use insert_rows")
     quote = dialect.identifier_preparer.quote
     for name in names:
         if name not in table.c:
             raise ValueError(f"{table.name} has no column {name!r}")
     columns = ", ".join(quote(n) for n in names)
+    if dialect.name == "postgresql":
+        driver: Any = connection.connection.driver_connection  # psycopg's own connection
+        # Identifiers come from the table definition, quoted; the values travel as data.
+        sql = f"COPY {quote(table.name)} ({columns}) FROM STDIN"
+        with driver.cursor() as cursor, cursor.copy(sql) as copy:
+            for row in rows:
+                copy.write_row(row)
+        return
+    if dialect.name != "sqlite":
+        raise ValueError(f"insert_prepared supports SQLite and PostgreSQL, not {dialect.name}")
     marks = ", ".join("?" * len(names))
     # Identifiers come from the table definition, quoted; every value is bound, none inlined.
     sql = f"INSERT INTO {quote(table.name)} ({columns}) VALUES ({marks})"  # noqa: S608
