@@ -15,7 +15,7 @@ DEMO_DIR ?= .demo
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev,postgres,bench]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,postgres,bench,sim]'
 	touch $(STAMP)
 
 setup: $(STAMP)

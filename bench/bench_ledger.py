@@ -26,6 +26,7 @@ from typing import Any
 from databorder.ledger import merkle
 from databorder.ledger.canonical import canonical_json
 from databorder.ledger.log import StoredLog
+from databorder.model import utcnow
 from databorder.store.db import make_engine, make_sessionmaker
 from databorder.store.migrate import upgrade
 
@@ -89,7 +90,7 @@ def bench_appends(directory: Path, total: int, batch: int) -> dict[str, Any]:
     url = migrated(directory / "appends.db")
     engine = make_engine(url)
     sessions = make_sessionmaker(engine)
-    log = StoredLog()
+    log = StoredLog(utcnow)
     datas = [disclosure_record(i) for i in range(total)]
     started = time.perf_counter()
     for start in range(0, total, batch):
@@ -153,7 +154,7 @@ def build_big_log(path: Path, size: int) -> tuple[str, float]:
 def bench_proofs(url: str, size: int, samples: int) -> dict[str, Any]:
     engine = make_engine(url)
     sessions = make_sessionmaker(engine)
-    log = StoredLog()
+    log = StoredLog(utcnow)
     rng = random.Random(7)
     proof_times: list[float] = []
     verify_times: list[float] = []
@@ -207,7 +208,7 @@ def bench_pymerkle(directory: Path, total: int, batch: int, samples: int) -> dic
     url = f"sqlite:///{directory / 'appends.db'}"
     engine = make_engine(url)
     sessions = make_sessionmaker(engine)
-    log = StoredLog()
+    log = StoredLog(utcnow)
     with sessions() as session:
         our_root = log.root(session)
         times = [timed(lambda i=i: log.inclusion_proof(session, i, total)) for i in indexes]

@@ -1,7 +1,10 @@
 """The composition root: builds every service from the settings, once, for the CLI and the API.
 
 It is the only place that knows which concrete key provider, relay pool and log the
-services get, and it fails closed: missing key files stop it before anything is served.
+services get, and which clock they read; it fails closed: missing key files stop it before
+anything is served. Besides `build`, it holds the few set-up steps that run without a whole
+runtime (creating and rotating key files, migrating the schema, the policy engine alone for
+`databorder decide`), so no adapter constructs a service or touches a key file itself.
 """
 
 import os
@@ -10,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import Engine as DbEngine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -21,12 +25,24 @@ from databorder.model import utcnow
 from databorder.notices.publish import NoticePublisher
 from databorder.notices.types import Controller
 from databorder.policy import Engine, load_pack
+from databorder.rights import Dispatcher, HttpWebhooks, RetryPolicy, mail_transport
 from databorder.settings import Settings
 from databorder.store.db import make_engine, make_sessionmaker
 from databorder.vault.crypto import KEY_BYTES
 from databorder.vault.keys import LocalKeyFile, read_secret_file, write_secret_file
 from databorder.vault.relay import RelayPool
 from databorder.vault.service import Vault
+
+Clock = Callable[[], datetime]
+
+
+@dataclass(frozen=True)
+class KeyRing:
+    """The key files, read once: the vault's master keys, the blind-index key, the log's key."""
+
+    master: LocalKeyFile
+    blind_index: bytes = field(repr=False)
+    signing: Ed25519PrivateKey = field(repr=False)
 
 
 @dataclass(frozen=True)
@@ -41,23 +57,41 @@ class Runtime:
     log: StoredLog
     signer: HeadSigner
     publisher: NoticePublisher
-    # The one clock the adapters read; tests move it instead of waiting for real time to pass.
-    clock: Callable[[], datetime] = field(default=utcnow)
+    # Delivers rights tasks to recipients (Standard Webhooks or bilingual email). Its webhook
+    # signatures read wall time, not `clock`: receivers check them within minutes of now.
+    rights_dispatcher: Dispatcher
+    keys: KeyRing = field(repr=False)
+    # The one clock: the adapters read it through `now()`, and the log and the head signer were
+    # built with it. `dataclasses.replace(rt, clock=...)` moves only what the adapters read;
+    # `build(settings, clock)` moves all of it.
+    clock: Clock
 
     def now(self) -> datetime:
         return self.clock()
 
 
-def build(settings: Settings) -> Runtime:
+def load_keys(settings: Settings) -> KeyRing:
+    """Raises KeyFileError naming the file if a key is missing, malformed or not private."""
+    return KeyRing(
+        master=LocalKeyFile(settings.master_key_path),
+        blind_index=read_secret_file(settings.blind_index_key_path, KEY_BYTES),
+        signing=load_signing_key(settings.log_signing_key_path),
+    )
+
+
+def policy_engine(settings: Settings) -> Engine:
+    """The decision engine over the configured rule pack; needs no keys and no database."""
+    return Engine(load_pack(settings.pack))
+
+
+def build(settings: Settings, clock: Clock = utcnow) -> Runtime:
     """Raises KeyFileError if a key is missing or not private: no key, no service."""
-    provider = LocalKeyFile(settings.master_key_path)
-    signing_key = load_signing_key(settings.log_signing_key_path)
-    blind_key = read_secret_file(settings.blind_index_key_path, KEY_BYTES)
+    keys = load_keys(settings)
     relay = RelayPool()
     db = make_engine(settings.database_url)
-    engine = Engine(load_pack(settings.pack))
-    vault = Vault(provider, blind_key)
-    log = StoredLog()
+    engine = policy_engine(settings)
+    vault = Vault(keys.master, keys.blind_index)
+    log = StoredLog(clock)
     controller = Controller(
         name=settings.controller_name,
         officer_name=settings.officer_name,
@@ -75,9 +109,42 @@ def build(settings: Settings) -> Runtime:
         gateway=Gateway(engine, log, settings.pre_delivery_cap_days, relay),
         seller=SellerAccess(vault, relay, log),
         log=log,
-        signer=HeadSigner(signing_key, log),
+        signer=HeadSigner(keys.signing, log, clock),
         publisher=NoticePublisher(engine.pack, controller),
+        rights_dispatcher=rights_dispatcher(settings),
+        keys=keys,
+        clock=clock,
     )
+
+
+def rights_dispatcher(settings: Settings) -> Dispatcher:
+    password = settings.smtp_password.get_secret_value() if settings.smtp_password else None
+    return Dispatcher(
+        HttpWebhooks(settings.rights_webhook_timeout_seconds),
+        mail_transport(
+            settings.mail_dir,
+            settings.smtp_host,
+            settings.smtp_port,
+            settings.smtp_username,
+            password,
+            settings.smtp_starttls,
+        ),
+        mail_from=settings.officer_email,
+        retry=RetryPolicy(max_attempts=settings.rights_max_attempts),
+        api_base_url=settings.public_base_url,
+    )
+
+
+def migrate(settings: Settings) -> None:
+    """Bring the database to the latest schema (Alembic); needs no keys."""
+    # Imported here: Alembic is only needed to migrate, not by every command and worker.
+    from databorder.store.migrate import upgrade  # noqa: PLC0415
+
+    db = make_engine(settings.database_url)
+    try:
+        upgrade(db)
+    finally:
+        db.dispose()
 
 
 def init_keys(settings: Settings) -> list[Path]:
@@ -92,3 +159,20 @@ def init_keys(settings: Settings) -> list[Path]:
     if ensure_signing_key(settings.log_signing_key_path):
         created.append(settings.log_signing_key_path)
     return created
+
+
+def rotate_master_key(settings: Settings, purge: bool = True) -> tuple[int, list[str]]:
+    """Make a new vault master key and re-wrap every buyer's data key under it.
+
+    Returns how many data keys moved and which retired keys were deleted (none unless `purge`).
+    The old key stays beside the new one until every data key is re-wrapped, so a crash part
+    way leaves data readable and the command can simply run again.
+    """
+    LocalKeyFile(settings.master_key_path).rotate()
+    rt = build(settings)  # reloads the key ring: the new key current, the old one retired
+    try:
+        with rt.sessions.begin() as session:
+            moved = rt.vault.rewrap_all(session)
+    finally:
+        rt.db.dispose()
+    return moved, rt.keys.master.purge_retired() if purge else []

@@ -7,7 +7,7 @@ and a service that finds none refuses to start (fail closed).
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -41,6 +41,23 @@ class Settings(BaseSettings):
     # about four weeks for frequently changing lists); 0: only `databorder notices publish`.
     notice_batch_days: int = Field(default=28, ge=0, le=366)
     notice_check_interval_seconds: float = Field(default=3600.0, ge=0)
+    # Rights requests (PIPA Art. 35-38): answered within this many days; the outbox dispatcher
+    # sends recipients' tasks this often (0: only `databorder rights dispatch`), retrying with
+    # backoff up to rights_max_attempts before a task is dead-lettered.
+    rights_deadline_days: int = Field(default=10, ge=1, le=90)
+    rights_dispatch_interval_seconds: float = Field(default=30.0, ge=0)
+    rights_max_attempts: int = Field(default=12, ge=1, le=100)
+    rights_webhook_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
+    # Recipients without a webhook are told by email: SMTP when a host is set, else files in
+    # mail_dir (the demo's .demo/mail).
+    smtp_host: str = ""
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_starttls: bool = True
+    mail_dir: Path = Path("mail")
+    # The privacy center's session cookie: Secure in production (HTTPS), off for loopback demos.
+    session_cookie_secure: bool = False
     # FastAPI's native OpenTelemetry traces, metrics and logs (configure the OTel SDK as usual).
     opentelemetry: bool = False
 

@@ -8,7 +8,9 @@ from typing import Any
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
+from databorder.gateway.codec import DisclosureOut
 from databorder.gateway.models import AccessGrant, Disclosure
+from databorder.policy.json_api import DecisionOut
 from databorder.registry.models import Recipient
 from databorder.runtime import Runtime
 from factories import T0
@@ -67,7 +69,7 @@ CONTRACT_EXAMPLE: dict[str, Any] = {
 
 
 def _fields(answer: Any) -> list[str]:
-    return [d["field"] for d in answer.json()["detail"]]
+    return [d["field"] for d in answer.json()["errors"]]
 
 
 def test_decision_for_the_contract_example(client: TestClient) -> None:
@@ -97,6 +99,34 @@ def test_array_in_array_out(client: TestClient) -> None:
     answer = client.post("/v1/decisions", json=[CONTRACT_EXAMPLE, CONTRACT_EXAMPLE])
     assert answer.status_code == 200
     assert [d["allowed"] for d in answer.json()] == [True, True]
+
+
+def test_decisions_answer_what_the_openapi_document_describes(client: TestClient) -> None:
+    refused = json.loads(json.dumps(CONTRACT_EXAMPLE))
+    refused["subject"]["consents"] = []
+    answer = client.post("/v1/decisions", json=[CONTRACT_EXAMPLE, refused])
+    assert answer.status_code == 200
+    allowed, denied = (DecisionOut.model_validate(d) for d in answer.json())  # no extra members
+    assert (allowed.allowed, denied.allowed) == (True, False)
+    assert all(set(reason.model_extra or {}) == {"ko"} for reason in allowed.reasons)
+
+
+def test_a_request_for_another_rule_pack_is_refused_by_index(client: TestClient) -> None:
+    other = {**CONTRACT_EXAMPLE, "pack": "gdpr"}
+    single = client.post("/v1/decisions", json=other)
+    batch = client.post("/v1/decisions", json=[CONTRACT_EXAMPLE, other])
+    assert (single.status_code, batch.status_code) == (422, 422)
+    assert _fields(single) == ["pack"]
+    assert _fields(batch) == ["1.pack"]
+    assert (
+        batch.json()["errors"][0]["reason"] == "unknown rule pack 'gdpr'; this service runs 'pipa'"
+    )
+
+
+def test_decisions_are_counted_once_each(client: TestClient) -> None:
+    client.post("/v1/decisions", json=[CONTRACT_EXAMPLE, CONTRACT_EXAMPLE])
+    metrics = client.get("/metrics").text
+    assert 'databorder_decisions_total{cross_border="true",ground="consent"} 2.0' in metrics
 
 
 def test_unknown_key_is_rejected_with_its_path(client: TestClient) -> None:
@@ -129,7 +159,7 @@ def test_disclosure_for_unknown_order_is_404_and_writes_nothing(
         },
     )
     assert answer.status_code == 404
-    assert answer.json()["message"] == "order 'o-404' not found"
+    assert answer.json()["detail"] == "order 'o-404' not found"
     with world.sessions() as s:
         assert s.scalar(select(func.count()).select_from(Disclosure)) == 0
 
@@ -166,8 +196,12 @@ def test_disclosure_over_http_grants_and_records(world: Runtime, client: TestCli
     assert body["grant"]["id"]
     with world.sessions() as s:
         assert s.scalar(select(func.count()).select_from(AccessGrant)) == 1
+    disclosed = DisclosureOut.model_validate(body)  # the documented shape, no extra members
+    assert disclosed.log.tree_size == 1
     record = client.get(f"/v1/disclosures/{body['disclosure_id']}").json()
     assert record["grant_id"] == body["grant"]["id"]
+    assert record["leaf_index"] == disclosed.log.leaf_index == 0
+    assert record["ground"] == "consent"
 
 
 def test_withdrawal_over_http_revokes_in_the_same_request(
@@ -202,7 +236,7 @@ def test_recipient_csv_import_over_http_names_row_and_field(
         "/v1/recipients/import", content=text, headers={"Content-Type": "text/csv"}
     )
     assert answer.status_code == 422
-    assert [(d["row"], d["field"]) for d in answer.json()["detail"]] == [(2, "privacy_phone")]
+    assert [(d["row"], d["field"]) for d in answer.json()["errors"]] == [(2, "privacy_phone")]
     with runtime.sessions() as s:
         assert s.scalar(select(func.count()).select_from(Recipient)) == 0
 

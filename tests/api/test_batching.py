@@ -6,8 +6,7 @@ from collections.abc import Sequence
 
 import pytest
 
-from databorder.api.batching import GroupCommit, once_each
-from databorder.errors import Unauthorized
+from databorder.api.batching import GroupCommit
 
 
 class Ledger:
@@ -143,21 +142,3 @@ def test_groups_never_exceed_the_limit(limit: int) -> None:
     asyncio.run(scenario())
     assert max(len(g) for g in ledger.groups) <= limit
     assert sorted(ledger.committed) == list(range(0, 20, 2))
-
-
-def test_once_each_checks_each_distinct_key_once_and_keeps_its_error() -> None:
-    calls: list[str] = []
-
-    def check(key: str) -> int:
-        calls.append(key)
-        if key == "bad":
-            raise Unauthorized("unknown or revoked service key")
-        return len(key)
-
-    found = once_each(["ab", "bad", "ab", "abc", "bad"], check)
-    assert calls == ["ab", "bad", "abc"]
-    assert found["ab"] == 2
-    assert found["abc"] == 3
-    refused = found["bad"]
-    assert isinstance(refused, Unauthorized)
-    assert refused.message == "unknown or revoked service key"

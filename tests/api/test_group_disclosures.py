@@ -52,9 +52,9 @@ def test_concurrent_disclosures_share_transactions_and_each_gets_its_leaf(
     answers = asyncio.run(_post_all(app, _key(world), bodies))
 
     assert answers[7].status_code == 404
-    assert answers[7].json()["message"] == "order 'o-404' not found"
+    assert answers[7].json()["detail"] == "order 'o-404' not found"
     assert answers[20].status_code == 422
-    assert answers[20].json()["detail"][0]["field"] == "recipient_id"
+    assert answers[20].json()["errors"][0]["field"] == "recipient_id"
     good = [a.json() for i, a in enumerate(answers) if i not in (7, 20)]
     assert all(a.status_code == 201 for i, a in enumerate(answers) if i not in (7, 20))
     assert sorted(g["log"]["leaf_index"] for g in good) == list(range(38))
@@ -90,6 +90,6 @@ def test_a_revoked_key_is_refused_inside_the_transaction(world: Runtime) -> None
         assert ServiceKeys(s).revoke(key[:12], world.now()) == "checkout"
     again = asyncio.run(_post_all(app, key, [_ask("o-1")]))[0]
     assert again.status_code == 401
-    assert again.json()["message"] == "unknown or revoked service key"
+    assert again.json()["detail"] == "unknown or revoked service key"
     with world.sessions() as s:
         assert s.scalar(select(func.count()).select_from(Disclosure)) == 1

@@ -27,7 +27,7 @@ def test_publishing_names_every_registered_recipient_and_answers_its_hash(
         assert named == {"s-cn-1", "p-kr-1"}
     again = client.post("/v1/notices/publish", json={"version": body["version"]})
     assert again.status_code == 422
-    assert again.json()["detail"][0]["field"] == "version"
+    assert again.json()["errors"][0]["field"] == "version"
 
 
 def test_publish_rejects_a_malformed_version_and_writes_nothing(
@@ -35,7 +35,7 @@ def test_publish_rejects_a_malformed_version_and_writes_nothing(
 ) -> None:
     answer = client.post("/v1/notices/publish", json={"version": "../etc"})
     assert answer.status_code == 422
-    assert answer.json()["detail"][0]["field"] == "version"
+    assert answer.json()["errors"][0]["field"] == "version"
     with runtime.sessions() as s:
         assert s.scalar(select(func.count()).select_from(NoticeVersion)) == 0
 
@@ -80,7 +80,7 @@ def test_a_suspension_order_needs_exactly_one_target_and_a_known_recipient(
         "/v1/suspension-orders", json={"country": "XX", "reference": "PIPC decision"}
     )
     assert bad_country.status_code == 422
-    assert bad_country.json()["detail"][0]["field"] == "country"
+    assert bad_country.json()["errors"][0]["field"] == "country"
     with runtime.sessions() as s:
         assert s.scalar(select(func.count()).select_from(SuspensionOrder)) == 0
 
@@ -130,6 +130,6 @@ def test_the_consent_screen_gets_the_version_in_force_and_its_hash_is_checked(
     }
     wrong = client.post("/v1/consents", json={**consent, "notice_sha256": "0" * 64})
     assert wrong.status_code == 422
-    assert wrong.json()["detail"][0]["field"] == "notice_sha256"
+    assert wrong.json()["errors"][0]["field"] == "notice_sha256"
     right = client.post("/v1/consents", json={**consent, "notice_sha256": body["content_sha256"]})
     assert right.status_code == 201, right.text

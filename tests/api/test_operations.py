@@ -45,6 +45,27 @@ def test_metrics_count_decisions_disclosures_and_grants(world: Runtime, client: 
     assert 'databorder_decision_reasons_total{code="ITEM_PROHIBITED"} 1.0' in text
     assert 'databorder_disclosures_total{allowed="true"} 1.0' in text
     assert 'route="/v1/disclosures"' in text
+    # The one grant is live or lapsed, as the wall clock says; it was never ended.
+    gauges = {
+        line.split("{")[1].split("}")[0]: float(line.split()[-1])
+        for line in text.splitlines()
+        if line.startswith("databorder_grants{")
+    }
+    assert gauges['state="revoked_or_expired"'] == 0
+    assert gauges['state="live"'] + gauges['state="lapsed_unswept"'] == 1
+    assert "databorder_log_leaves 1.0" in text
+
+
+def test_readiness_and_health_answer_their_models(client: TestClient) -> None:
+    paths = client.get("/openapi.json").json()["paths"]
+    ready = paths["/ready"]["get"]["responses"]
+    assert ready["200"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/Readiness"
+    }
+    assert (
+        ready["503"]["content"]["application/json"]["schema"]
+        == ready["200"]["content"]["application/json"]["schema"]
+    )
 
 
 def test_request_logs_name_the_route_template_and_no_personal_data(

@@ -2,7 +2,8 @@
 
 import pytest
 
-from databorder.api.ratelimit import RateLimiter, TooManyRequests
+from databorder.api.ratelimit import RateLimiter
+from databorder.errors import TooManyRequests
 
 
 class FakeClock:

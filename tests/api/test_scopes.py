@@ -51,7 +51,7 @@ def test_route_requires_its_scope(
             method, path, json={}, headers={"Authorization": f"Bearer {wrong}"}
         )
         assert refused.status_code == 403
-        assert scope in refused.json()["message"]
+        assert scope in refused.json()["detail"]
         allowed = client.request(
             method, path, json={}, headers={"Authorization": f"Bearer {keys[scope]}"}
         )

@@ -57,7 +57,7 @@ def test_login_opens_a_session_that_carries_the_officer_scope(officer: Runtime) 
         wrong = client.post("/v1/officer/login", json={"username": "cpo.kim", "password": "nope"})
         unknown = client.post("/v1/officer/login", json={"username": "ghost", "password": "nope"})
         assert wrong.status_code == unknown.status_code == 401
-        assert wrong.json()["message"] == unknown.json()["message"]  # no hint which was wrong
+        assert wrong.json()["detail"] == unknown.json()["detail"]  # no hint which was wrong
         login = client.post("/v1/officer/login", json={"username": "cpo.kim", "password": PASSWORD})
         assert login.status_code == 200
         token = login.json()["token"]

@@ -177,3 +177,29 @@ def test_suspension_orders_add_list_end(settings: Settings, runtime: Runtime) ->
     ended = run(settings, "suspension-orders", "end", order_id)
     assert ended.returncode == 0, ended.stderr
     assert run(settings, "suspension-orders", "end", "so-nobody").returncode == 3
+
+
+def test_disclose_prints_the_answer_of_the_http_api(settings: Settings, world: Runtime) -> None:
+    result = run(
+        settings, "disclose", "--order", "o-1", "--recipient", "s-cn-1",
+        "--purpose", "shipping", "--items", "name,address",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    answer = json.loads(result.stdout)
+    assert sorted(answer) == ["decision", "disclosure_id", "grant", "log"]
+    assert answer["log"] == {"leaf_index": 0, "tree_size": 1}
+    with world.sessions() as s:
+        assert world.log.size(s) == 1
+
+
+def test_loading_the_cli_imports_no_service_or_extra() -> None:
+    """`--help` stays fast, and works without the `sim` extra: commands import when they run."""
+    probe = (
+        "import sys, databorder.cli; "
+        "print(sorted(m for m in ('sqlalchemy', 'fastapi', 'faker', 'databorder.runtime') "
+        "if m in sys.modules))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert result.stdout == "[]\n", result.stderr

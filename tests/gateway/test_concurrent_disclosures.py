@@ -43,5 +43,5 @@ def test_two_workers_never_share_a_leaf_index(world: Runtime) -> None:
         indexes = sorted(session.scalars(select(Disclosure.leaf_index)))
         assert indexes == list(range(2 * ROUNDS * 2))
         world.signer.sign(session)
-        result = verify_log(session, world.signer.public_key)
+        result = verify_log(session, world.signer.public_key, world.log)
     assert result.first_bad_index is None, result.explain()

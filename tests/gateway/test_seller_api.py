@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import delete
 
 from databorder.api.app import create_app
 from databorder.auth.services import ServiceKeys
@@ -17,6 +18,7 @@ from databorder.model import DataItem, Purpose
 from databorder.registry.services import RegistryService
 from databorder.rights.services import RightsService
 from databorder.runtime import Runtime
+from databorder.vault.models import SubjectKey
 from factories import T0, add_buyer, add_consent, add_order
 
 NOW = T0 + timedelta(days=2)  # the clock every request in this module sees
@@ -137,7 +139,7 @@ def test_isolation_matrix_for_seller_a(
     answer = _read(api, order, key_a, presented)
     assert answer.status_code == status, answer.text
     if status == 404:
-        assert answer.json()["message"] == f"order {order!r} not found"
+        assert answer.json()["detail"] == f"order {order!r} not found"
 
 
 def test_expired_and_revoked_grants_are_410_with_reason(
@@ -157,13 +159,25 @@ def test_expired_and_revoked_grants_are_410_with_reason(
     assert revoked.json()["reason"] == "consent_withdrawn"
 
 
+def test_an_order_whose_buyer_has_no_vault_entry_reads_as_missing(
+    rt: Runtime, api: TestClient
+) -> None:
+    token, key = _disclose(rt), _key(rt, "s-cn-1")
+    with rt.sessions.begin() as s:
+        s.execute(delete(SubjectKey).where(SubjectKey.subject_id == "b-1"))
+    answer = _read(api, "o-1", key, token)
+    assert answer.status_code == 404
+    assert answer.json()["detail"] == "order 'o-1' not found"
+    assert "b-1" not in answer.text  # the buyer's id is not the recipient's to know
+
+
 def test_missing_or_unknown_credentials_are_401(rt: Runtime, api: TestClient) -> None:
     token = _disclose(rt)
     assert _read(api, "o-1", None, token).status_code == 401
     assert _read(api, "o-1", "dbk_forged", token).status_code == 401
     missing_token = _read(api, "o-1", _key(rt, "s-cn-1"), None)
     assert missing_token.status_code == 422
-    assert missing_token.json()["detail"][0]["field"] == "x-grant-token"
+    assert missing_token.json()["errors"][0]["field"] == "x-grant-token"
 
 
 @pytest.mark.parametrize(("act", "reason"), [("suspend", "suspended"), ("erase", "erased")])

@@ -66,5 +66,5 @@ def test_concurrent_writers_never_fork_or_reuse_an_index(
         assert len({leaf.data for leaf in leaves}) == total  # each record stored once
         assert log.root(session) == merkle.root_hash([merkle.leaf_hash(x.data) for x in leaves])
         signer.sign(session)
-        result = verify_log(session, signer.public_key)
+        result = verify_log(session, signer.public_key, log)
     assert result.first_bad_index is None, result.explain()

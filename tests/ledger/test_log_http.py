@@ -7,20 +7,27 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from ledger_factories import fill
+from pydantic import BaseModel
 from sqlalchemy.orm import Session, sessionmaker
 
 from databorder.api import errors
 from databorder.ledger import merkle
-from databorder.ledger.http import make_router
+from databorder.ledger.http import (
+    ConsistencyProofOut,
+    InclusionProofOut,
+    PublicKeyOut,
+    SignedHeadOut,
+    make_router,
+)
 from databorder.ledger.log import StoredLog
 from databorder.ledger.signing import HeadSigner, SignedHead, key_id, verify_head
 
 
 @pytest.fixture
-def client(sessions: sessionmaker[Session], signing_key: Ed25519PrivateKey) -> Iterator[TestClient]:
+def client(sessions: sessionmaker[Session], signer: HeadSigner) -> Iterator[TestClient]:
     app = FastAPI()
     errors.install(app)
-    app.include_router(make_router(sessions, HeadSigner(signing_key, StoredLog())))
+    app.include_router(make_router(sessions, signer))
     with TestClient(app) as test_client:
         yield test_client
 
@@ -130,4 +137,31 @@ def test_impossible_proof_requests_answer_422_with_field_and_reason(
     fill(sessions, log, 8)
     answer = client.get(path, params=params)
     assert answer.status_code == 422
-    assert [(d["field"], d["reason"]) for d in answer.json()["detail"]] == [(field, reason)]
+    assert answer.headers["content-type"] == "application/problem+json"
+    assert [(e["field"], e["reason"]) for e in answer.json()["errors"]] == [(field, reason)]
+
+
+@pytest.mark.parametrize(
+    ("path", "params", "model"),
+    [
+        ("/v1/log/head", {}, SignedHeadOut),
+        ("/v1/log/key", {}, PublicKeyOut),
+        ("/v1/log/proof/inclusion", {"index": 2, "tree_size": 5}, InclusionProofOut),
+        ("/v1/log/proof/consistency", {"first": 2, "second": 5}, ConsistencyProofOut),
+    ],
+)
+def test_each_answer_is_exactly_what_the_openapi_document_describes(
+    client: TestClient,
+    sessions: sessionmaker[Session],
+    log: StoredLog,
+    path: str,
+    params: dict[str, int],
+    model: type[BaseModel],
+) -> None:
+    fill(sessions, log, 5)
+    answer = client.get(path, params=params).json()
+    assert model.model_validate(answer).model_dump() == answer
+    documented = client.get("/openapi.json").json()["paths"][path]["get"]["responses"]["200"]
+    assert documented["content"]["application/json"]["schema"] == {
+        "$ref": f"#/components/schemas/{model.__name__}"
+    }

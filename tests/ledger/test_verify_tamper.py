@@ -1,22 +1,19 @@
-"""Rows edited directly in the database are found, named by their first bad index, and the CLI fails.
+"""Rows edited directly in the database are found and named by their first bad index.
 
 Each test builds a 20-leaf log with signed heads at sizes 12 and 20, edits it with plain SQL
-the way someone with database access would, and checks what `verify_log` reports.
+the way someone with database access would, and checks what `verify_log` reports (the command
+that prints it, `databorder log verify`, is tested in tests/cli/test_log.py).
 """
-
-from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from ledger_factories import fill, record
 from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
-from typer.testing import CliRunner
 
 from databorder.ledger import merkle
-from databorder.ledger.cli import app
 from databorder.ledger.log import StoredLog
-from databorder.ledger.signing import HeadSigner, create_signing_key, load_signing_key
+from databorder.ledger.signing import HeadSigner
 from databorder.ledger.verify import Defect, Verdict, VerifyResult, verify_log
 
 
@@ -48,7 +45,7 @@ def forge_leaf(sessions: sessionmaker[Session], index: int, data: bytes) -> None
 
 def check(sessions: sessionmaker[Session], signer: HeadSigner) -> VerifyResult:
     with sessions() as session:
-        return verify_log(session, signer.public_key)
+        return verify_log(session, signer.public_key, signer.log)
 
 
 def test_an_untouched_log_verifies_against_both_heads(
@@ -300,72 +297,3 @@ def test_an_earlier_head_for_a_forked_tree_is_inconsistent(
     result = check(sessions, signer)
     assert [(p.defect, p.index) for p in result.problems] == [(Defect.HEAD_INCONSISTENT, 0)]
     assert "consistency proof does not lead to the old root" in result.problems[0].detail
-
-
-# --- the CLI ----------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def cli_env(
-    tmp_path: Path, database_url: str, sessions: sessionmaker[Session], log: StoredLog
-) -> dict[str, str]:
-    key_dir = tmp_path / "cli-keys"
-    key = create_signing_key(key_dir / "log-signing.key")
-    fill(sessions, log, 20)
-    with sessions.begin() as session:
-        HeadSigner(key, log).sign(session)
-    return {"DATABORDER_DATABASE_URL": database_url, "DATABORDER_KEY_DIR": str(key_dir)}
-
-
-def test_cli_verify_passes_on_an_intact_log(cli_env: dict[str, str]) -> None:
-    result = CliRunner().invoke(app, ["verify"], env=cli_env)
-    assert result.exit_code == 0, result.output
-    assert (
-        result.output == "log intact: 20 leaves, every node recomputed, 1 signed head(s) checked\n"
-    )
-
-
-def test_cli_verify_fails_naming_the_first_bad_index(
-    cli_env: dict[str, str], sessions: sessionmaker[Session]
-) -> None:
-    tamper(sessions, 'DELETE FROM log_leaves WHERE "index" = 13')
-    forge_leaf(sessions, 17, b"{}")
-    result = CliRunner().invoke(app, ["verify"], env=cli_env)
-    assert result.exit_code == 1
-    assert result.output.splitlines() == [
-        "log TAMPERED: first bad index 13; 2 problem(s) in a log of 20 leaves",
-        "  index 13: leaf_missing: leaf 13 is missing (deleted)",
-        "  index 17: leaf_changed: leaf 17 does not hash to the tree's leaf hash: its data changed",
-        "note: heads not compared: the stored tree itself is damaged",
-    ]
-
-
-def test_cli_refuses_without_its_key(cli_env: dict[str, str], tmp_path: Path) -> None:
-    env = {**cli_env, "DATABORDER_KEY_DIR": str(tmp_path / "nowhere")}
-    result = CliRunner().invoke(app, ["verify"], env=env)
-    assert result.exit_code == 1
-    assert "log-signing.key is missing; run `databorder init`" in result.output
-
-
-def test_cli_head_and_prove_print_what_a_buyer_checks(cli_env: dict[str, str]) -> None:
-    import json  # noqa: PLC0415
-
-    head = json.loads(CliRunner().invoke(app, ["head"], env=cli_env).output)
-    assert head["tree_size"] == 20
-    result = CliRunner().invoke(app, ["prove", "--index", "5"], env=cli_env)
-    assert result.exit_code == 0, result.output
-    bundle = json.loads(result.output)
-    assert bundle["record"] == {"type": "disclosure", "n": 5}
-    assert bundle["head"] == head
-    assert merkle.verify_inclusion(
-        merkle.leaf_hash(bundle["leaf_data"].encode()),
-        5,
-        bundle["inclusion_proof"]["tree_size"],
-        [bytes.fromhex(h) for h in bundle["inclusion_proof"]["hashes"]],
-        bytes.fromhex(head["root_hash"]),
-    )
-    key = load_signing_key(Path(cli_env["DATABORDER_KEY_DIR"]) / "log-signing.key")
-    assert key.public_key() is not None
-    bad = CliRunner().invoke(app, ["prove", "--index", "20"], env=cli_env)
-    assert bad.exit_code == 1
-    assert "log leaf '20' not found" in bad.output

@@ -24,6 +24,8 @@ AT = datetime(2026, 11, 1, tzinfo=UTC)
 def backend(request: pytest.FixtureRequest) -> str:
     """Publishing writes through executemany on SQLite and COPY on PostgreSQL: test both."""
     return str(request.param)
+
+
 COUNTRIES = ("CN", "US", "JP", "DE", "KR", "VN", "SG")
 ROLES = ("seller", "processor", "customs_broker", "payment_processor")
 

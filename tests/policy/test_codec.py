@@ -482,6 +482,38 @@ def test_a_request_with_no_items_is_rejected() -> None:
     assert loc == ("items",)
 
 
+# Identifiers are the one `model.fields.Ident` (what the registry and the tables hold).
+BAD_IDS = [
+    pytest.param(lambda d: d["subject"].__setitem__("id", "b 1"), ("subject", "id"), id="space"),
+    pytest.param(
+        lambda d: d["recipient"].__setitem__("id", "s" * 65), ("recipient", "id"), id="too long"
+    ),
+    pytest.param(
+        lambda d: d["subject"]["consents"][0].__setitem__("recipients", ["-s-9"]),
+        ("subject", "consents", 0, "recipients", 0),
+        id="leading dash",
+    ),
+    pytest.param(
+        lambda d: d.__setitem__("legal_mandate", {"id": ""}),
+        ("legal_mandate", "id"),
+        id="empty mandate",
+    ),
+]
+
+
+@pytest.mark.parametrize(("change", "loc"), BAD_IDS)
+def test_identifiers_are_checked_as_the_registry_checks_them(
+    change: Callable[[Json], object], loc: Loc
+) -> None:
+    found_loc, _ = only_error(edited(change))
+    assert found_loc == loc
+
+
+def test_an_identifier_as_long_as_the_tables_hold_is_accepted() -> None:
+    longest = "b" * 64
+    assert parse(edited(lambda d: d["subject"].__setitem__("id", longest))).subject.id == longest
+
+
 # --- what the codec does with valid input ----------------------------------------------------
 
 

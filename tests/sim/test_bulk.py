@@ -21,13 +21,13 @@ from databorder.sim.bulk import (
     BULK_NOTICE_EVERY_DAYS,
     BULK_PRAGMAS,
     _buyer_values,
-    _consent_values,
     _normalised,
     _Shape,
     bulk_pragmas,
     load_bulk,
 )
 from databorder.sim.buyers import _valid_010_blocks
+from databorder.sim.load import consent_record
 from databorder.vault.crypto import KEY_BYTES
 from databorder.vault.keys import LocalKeyFile, read_secret_file
 from databorder.vault.models import SealedItem
@@ -125,14 +125,13 @@ def test_bulk_rows_hold_what_sqlalchemy_would_bind(dialect: Any) -> None:
     """The loader's one-step conversions equal SQLAlchemy's own bind processing."""
     recipients = tuple(iter_recipients(3, 10, START, days=90))
     some_buyers = list(iter_buyers(3, 40, START, recipients, days=90))
-    hashes = {c.notice_version: "0" * 64 for _, cs in some_buyers for c in cs}
     rows: list[tuple[Table, dict[str, Any]]] = []
     for buyer, consents in some_buyers:
         values = _buyer_values(buyer)
         # An instant in another offset still lands in UTC.
         values["created_at"] = buyer.created_at.astimezone(timezone(timedelta(hours=9)))
         rows.append((Buyer.__table__, values))  # type: ignore[arg-type]
-        rows.extend((Consent.__table__, _consent_values(c, hashes)) for c in consents)  # type: ignore[misc]
+        rows.extend((Consent.__table__, consent_record(c, "0" * 64)) for c in consents)  # type: ignore[misc]
     for table, values in rows:
         expected = []
         for column in table.columns:

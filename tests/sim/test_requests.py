@@ -8,6 +8,7 @@ import pytest
 
 from databorder.model import Basis, ConsentKind, Ground, ReasonCode, RecipientRole
 from databorder.policy import Decision, Engine, load_pack
+from databorder.registry.facts import recipient_facts
 from databorder.sim import (
     CUSTOMS_MANDATE,
     MIN_SCENARIO_SIZE,
@@ -16,9 +17,9 @@ from databorder.sim import (
     disclosure_requests,
     generate_world,
     order_requests,
-    recipient_facts,
     subject_facts,
 )
+from databorder.sim._base import naming
 
 KST = timezone(timedelta(hours=9))
 START = datetime(2026, 5, 1, tzinfo=KST)
@@ -223,7 +224,9 @@ def test_deciding_at_the_end_sees_withdrawals_made_after_the_order(
 def test_order_requests_refuses_a_subject_of_another_buyer(world: World) -> None:
     order = world.orders[0]
     other = next(b for b in world.buyers if b.id != order.buyer_id)
-    recipients = {r.id: recipient_facts(r, world.notices) for r in world.recipients}
+    recipients = {
+        r.id: recipient_facts(r, naming(world.notices, r.created_at)) for r in world.recipients
+    }
     with pytest.raises(ValueError, match="is for"):
         list(order_requests(order, subject_facts(other, ()), recipients))
 

@@ -15,6 +15,7 @@ from sqlalchemy import select, text
 from databorder.ledger import merkle
 from databorder.ledger.log import StoredLog
 from databorder.ledger.models import LogLeaf
+from databorder.model import utcnow
 from databorder.store.db import (
     BackgroundCheckpoints,
     _WriterQueue,
@@ -104,7 +105,7 @@ def test_other_processes_queue_on_a_file_lock_held_for_the_whole_transaction(
 def _append(url: str, name: str, rounds: int) -> list[int]:
     engine = make_engine(url)
     sessions = make_sessionmaker(engine)
-    log = StoredLog()
+    log = StoredLog(utcnow)
     got: list[int] = []
     for n in range(rounds):
         with sessions.begin() as session:
@@ -126,7 +127,9 @@ def test_worker_processes_on_one_file_append_without_forking_the_log(
     with make_sessionmaker(engine)() as session:
         datas = [leaf.data for leaf in session.scalars(select(LogLeaf).order_by(LogLeaf.index))]
         assert len(set(datas)) == 240
-        assert StoredLog().root(session) == merkle.root_hash([merkle.leaf_hash(d) for d in datas])
+        assert StoredLog(utcnow).root(session) == merkle.root_hash(
+            [merkle.leaf_hash(d) for d in datas]
+        )
     engine.dispose()
 
 

@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, text
 
+from databorder.errors import Gone, NotFound
 from databorder.model import DataItem
 from databorder.runtime import Runtime
 from databorder.settings import Settings
@@ -85,8 +86,19 @@ def test_shredding_makes_every_value_unreadable(runtime: Runtime) -> None:
     with runtime.sessions.begin() as s:
         assert runtime.vault.shred(s, "b-1", T0) is True
         assert runtime.vault.shred(s, "b-1", T0) is False  # idempotent
-    with runtime.sessions() as s, pytest.raises(ShreddedError):
+    with runtime.sessions() as s, pytest.raises(ShreddedError) as shredded:
         runtime.vault.get(s, "b-1", [DataItem.NAME])
+    assert isinstance(shredded.value, Gone)  # in the error tree: the API answers 410
+    assert shredded.value.reason == "erased"
+    assert shredded.value.message == "buyer 'b-1' was erased; their data key is destroyed"
+
+
+def test_a_buyer_never_stored_is_not_found_not_a_crash(runtime: Runtime) -> None:
+    with runtime.sessions() as s, pytest.raises(NotFound) as missing:
+        runtime.vault.get(s, "b-nobody", [DataItem.NAME])
+    assert missing.value.message == "vault entry of buyer 'b-nobody' not found"
+    with runtime.sessions() as s, pytest.raises(NotFound):
+        runtime.vault.open_text(s, "b-nobody", "order_items", b"sealed")
 
 
 def test_key_file_is_owner_only_and_never_overwritten(tmp_path: Path) -> None:

@@ -45,7 +45,7 @@ def test_pages_have_no_inline_script_or_style(pages: TestClient, versions: tuple
 def test_the_api_keeps_its_json_answers(pages: TestClient) -> None:
     answer = pages.get("/v1/recipients")
     assert answer.status_code == 401
-    assert answer.headers["content-type"] == "application/json"
+    assert answer.headers["content-type"] == "application/problem+json"  # RFC 9457
     assert "Content-Security-Policy" not in answer.headers
 
 

@@ -14,6 +14,7 @@ from databorder.api import errors, observability
 from databorder.api.batching import GroupCommit, Work
 from databorder.api.deps import AdmittedRecently
 from databorder.api.observability import LOGGER, Metrics, TemplatedRoute
+from databorder.api.problems import documented, problems
 from databorder.api.ratelimit import RateLimiter
 from databorder.api.routes import (
     decisions,
@@ -25,10 +26,13 @@ from databorder.api.routes import (
     officer,
     registry,
     relay,
+    rights,
     seller,
 )
+from databorder.gateway.batch import disclose_group, read_group
 from databorder.gateway.sweeper import sweep
 from databorder.ledger.http import make_router
+from databorder.rights import dispatch_due
 from databorder.runtime import Runtime
 from databorder.store.db import BackgroundCheckpoints
 
@@ -54,6 +58,11 @@ def _sweep_once(runtime: Runtime) -> int:
         return report.grants_ended + report.suspended_by_order
 
 
+def _dispatch_rights_once(runtime: Runtime) -> int:
+    """Deliver the rights tasks that are due (erasure, correction, ... to each recipient)."""
+    return dispatch_due(runtime.sessions, runtime.now(), runtime.rights_dispatcher)
+
+
 def _publish_due_notice(runtime: Runtime) -> int:
     """Publish pending registry changes when the batch schedule says so; recipients named."""
     with runtime.sessions.begin() as session:
@@ -67,6 +76,15 @@ def _sign_head_once(runtime: Runtime) -> int:
     """Publish a signed tree head if the log has grown; the tree size."""
     with runtime.sessions.begin() as session:
         return runtime.signer.current(session).tree_size
+
+
+class _App(FastAPI):
+    def openapi(self) -> dict[str, Any]:
+        """FastAPI's document, with the Problem schema every error answer refers to."""
+        schema = self.openapi_schema
+        if schema is None:
+            schema = self.openapi_schema = documented(super().openapi())
+        return schema
 
 
 def create_app(runtime: Runtime) -> FastAPI:
@@ -86,6 +104,11 @@ def create_app(runtime: Runtime) -> FastAPI:
                     _publish_due_notice,
                     settings.notice_check_interval_seconds if settings.notice_batch_days else 0,
                     ("notice", "notice batch checked", "publishing the notice batch failed"),
+                ),
+                (
+                    _dispatch_rights_once,
+                    settings.rights_dispatch_interval_seconds,
+                    ("rights", "rights messages sent", "dispatching rights messages failed"),
                 ),
             )
             if interval
@@ -108,8 +131,9 @@ def create_app(runtime: Runtime) -> FastAPI:
                 with suppress(asyncio.CancelledError):
                     await task
 
-    app = FastAPI(
+    app = _App(
         lifespan=lifespan,
+        responses=problems(500),  # any route may fail; it answers a problem too
         title="databorder",
         version=__version__,
         description="Lawful, minimal, verifiable disclosure of buyers' personal data to recipients.",
@@ -134,10 +158,23 @@ def create_app(runtime: Runtime) -> FastAPI:
         return GroupCommit(work, limit=limit, name=name, observe=metrics.group_observer(name))
 
     app.state.disclosures = grouped(
-        functools.partial(disclosures.disclose_group, runtime), "disclosures"
+        functools.partial(
+            disclose_group,
+            sessions=runtime.sessions,
+            gateway=runtime.gateway,
+            log=runtime.log,
+            clock=runtime.now,
+        ),
+        "disclosures",
     )
     app.state.seller_reads = grouped(
-        functools.partial(seller.read_group, runtime, app.state.seller_limiter), "seller_reads"
+        functools.partial(
+            read_group,
+            sessions=runtime.sessions,
+            seller=runtime.seller,
+            take=app.state.seller_limiter.take,
+        ),
+        "seller_reads",
     )
     errors.install(app)
     observability.install(app, app.state.metrics)
@@ -152,6 +189,7 @@ def create_app(runtime: Runtime) -> FastAPI:
         lookup,
         officer,
         notices,
+        rights,
     ):
         app.include_router(module.router)
     app.include_router(notices.platform)

@@ -7,40 +7,22 @@ the previous transaction was committing and runs it as the next one. Under light
 is a single request and nothing waits; under heavy load batches grow and the commit cost is
 shared. No timer is involved, so batching never adds latency of its own.
 
-Each request still gets its own answer: the work function returns a result or an error per
-item. If the transaction as a whole fails (a constraint, a lost connection), each item is
-retried alone, so one request that breaks a transaction fails without its neighbours. A
-response is only sent after its transaction committed.
+Each request still gets its own answer: the work function (gateway/batch.py) returns a
+result or an error per item. If the transaction as a whole fails (a constraint, a lost
+connection), each item is retried alone, so one request that breaks a transaction fails
+without its neighbours. A response is only sent after its transaction committed.
 """
 
 import asyncio
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Generic, TypeVar
 
-from databorder.errors import DataborderError
-
 T = TypeVar("T")
 R = TypeVar("R")
-K = TypeVar("K")
 
 Work = Callable[[Sequence[T]], Sequence[R | Exception]]
-
-
-def once_each(keys: Iterable[K], check: Callable[[K], R]) -> dict[K, R | DataborderError]:
-    """`check` run once for each distinct key of a group: its result, or the error it raised.
-
-    The requests of a group mostly carry the same few credentials; each is looked up once.
-    """
-    found: dict[K, R | DataborderError] = {}
-    for key in keys:
-        if key not in found:
-            try:
-                found[key] = check(key)
-            except DataborderError as exc:
-                found[key] = exc
-    return found
 
 
 class GroupCommit(Generic[T, R]):

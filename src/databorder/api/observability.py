@@ -18,6 +18,9 @@ from fastapi.routing import APIRoute
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from databorder.gateway.stats import GrantCounts
+from databorder.policy.types import Decision
+
 LOGGER = logging.getLogger("databorder")
 
 
@@ -117,12 +120,18 @@ class Metrics:
 
         return observe
 
-    def count_decision(
-        self, ground: str | None, cross_border: bool, reason_codes: list[str]
-    ) -> None:
-        self.decisions.labels(ground or "refused", str(cross_border).lower()).inc()
-        for code in reason_codes:
-            self.reasons.labels(code).inc()
+    def count_decision(self, decision: Decision) -> None:
+        ground = decision.ground.value if decision.ground is not None else "refused"
+        self.decisions.labels(ground, str(decision.cross_border).lower()).inc()
+        for reason in decision.reasons:
+            self.reasons.labels(reason.code.value).inc()
+
+    def count_grants(self, grants: GrantCounts, log_leaves: int) -> None:
+        """The gauges read from the database, set when the metrics are scraped."""
+        self.grants.labels("live").set(grants.live)
+        self.grants.labels("revoked_or_expired").set(grants.ended)
+        self.grants.labels("lapsed_unswept").set(grants.lapsed_unswept)
+        self.log_size.set(log_leaves)
 
 
 class TemplatedRoute(APIRoute):

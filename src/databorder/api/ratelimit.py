@@ -5,21 +5,12 @@ which is stated in docs/deploy.md; a shared limiter (at the proxy or in Redis) r
 that matters. The clock is monotonic, so wall-clock jumps neither punish nor reward anyone.
 """
 
-import math
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from databorder.errors import DataborderError
-
-
-class TooManyRequests(DataborderError):  # noqa: N818 (reads as the HTTP answer)
-    status = 429
-
-    def __init__(self, retry_after: float) -> None:
-        super().__init__(f"rate limit exceeded; retry after {math.ceil(retry_after)} s")
-        self.retry_after = math.ceil(retry_after)
+from databorder.errors import TooManyRequests
 
 
 @dataclass

@@ -5,9 +5,7 @@ Scopes: `platform` (the marketplace's own back end: buyers, orders, disclosures,
 officer's registry and audit routes).
 """
 
-import hashlib
 import re
-import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -23,9 +21,15 @@ from databorder.auth.passwords import (
     hash_password,
     verify_password,
 )
-from databorder.errors import Conflict, InvalidInput, NotFound, Unauthorized
-
-SERVICE_KEY_PREFIX = "dbs_"
+from databorder.auth.tokens import (
+    SERVICE_KEY_PREFIX,
+    SESSION_PREFIX,
+    SHOWN_CHARS,
+    hash_secret,
+    new_secret,
+    presented,
+)
+from databorder.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
 
 
 class Scope(StrEnum):
@@ -34,28 +38,12 @@ class Scope(StrEnum):
     OFFICER = "officer"
 
 
-class Forbidden(Unauthorized):
-    status = 403
-
-
-def hash_key(key: str) -> str:
-    """Keys are 256-bit random strings: a fast hash is enough, there is nothing to guess."""
-    return hashlib.sha256(key.encode()).hexdigest()
-
-
 @dataclass(frozen=True, slots=True)
 class Principal:
     """Who is calling (a service key's holder or a signed-in officer) and what they may do."""
 
     name: str
     scopes: tuple[str, ...]
-
-
-def presented(key: str | None) -> str:
-    """The bearer credential, or 401 when none was sent (checked before any database work)."""
-    if not key:
-        raise Unauthorized("missing credentials: send 'Authorization: Bearer <key or session>'")
-    return key
 
 
 class ServiceKeys:
@@ -71,13 +59,13 @@ class ServiceKeys:
             )
         if not name.strip():
             raise InvalidInput.one("name", "a service key needs a name saying who holds it")
-        key = SERVICE_KEY_PREFIX + secrets.token_urlsafe(32)
+        key = new_secret(SERVICE_KEY_PREFIX)
         self.session.add(
             ServiceKey(
-                key_hash=hash_key(key),
+                key_hash=hash_secret(key),
                 name=name.strip(),
                 scopes=wanted,
-                prefix=key[:12],
+                prefix=key[:SHOWN_CHARS],
                 created_at=at,
                 revoked_at=None,
             )
@@ -108,7 +96,7 @@ class ServiceKeys:
         if key.startswith(SESSION_PREFIX):
             principal = Officers(self.session).principal(key, at)
         else:
-            row = self.session.get(ServiceKey, hash_key(key))
+            row = self.session.get(ServiceKey, hash_secret(key))
             if row is None or row.revoked_at is not None:
                 raise Unauthorized("unknown or revoked service key")
             principal = Principal(f"key:{row.name}", tuple(row.scopes))
@@ -117,7 +105,6 @@ class ServiceKeys:
         return principal
 
 
-SESSION_PREFIX = "dbo_"
 SESSION_HOURS = 8
 
 
@@ -157,11 +144,11 @@ class Officers:
         valid = verify_password(password, stored)  # hash even for unknown users: equal timing
         if account is None or account.disabled_at is not None or not valid:
             raise Unauthorized("wrong username or password")
-        token = SESSION_PREFIX + secrets.token_urlsafe(32)
+        token = new_secret(SESSION_PREFIX)
         expires = at + timedelta(hours=SESSION_HOURS)
         self.session.add(
             OfficerSession(
-                token_hash=hash_key(token),
+                token_hash=hash_secret(token),
                 username=username,
                 created_at=at,
                 expires_at=expires,
@@ -172,12 +159,12 @@ class Officers:
         return token, expires
 
     def logout(self, token: str, at: datetime) -> None:
-        row = self.session.get(OfficerSession, hash_key(token))
+        row = self.session.get(OfficerSession, hash_secret(token))
         if row is not None and row.revoked_at is None:
             row.revoked_at = at
 
     def principal(self, token: str, at: datetime) -> Principal:
-        row = self.session.get(OfficerSession, hash_key(token))
+        row = self.session.get(OfficerSession, hash_secret(token))
         if row is None or row.revoked_at is not None or row.expires_at <= at:
             raise Unauthorized("unknown, expired or signed-out session; sign in again")
         account = self.session.get(OfficerAccount, row.username)

@@ -10,7 +10,7 @@ grounded is the gateway's job, called in the same transaction (see `gateway.gran
 """
 
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy.orm import Session
@@ -19,8 +19,6 @@ from databorder.consent.models import Consent, NoticeVersion
 from databorder.consent.schemas import ConsentIn
 from databorder.errors import Conflict, InvalidInput, NotFound
 from databorder.marketplace.models import Buyer
-from databorder.model import ConsentKind, DataItem, Purpose
-from databorder.policy.types import ConsentFacts
 from databorder.store.query import by_id, rows_where_in
 
 
@@ -94,25 +92,3 @@ class ConsentService:
         for row in rows_where_in(self.session, Consent, Consent.subject_id, ids):
             found[row.subject_id].append(row)
         return found
-
-
-# Stored values to members by dict lookup: Enum(value) is slow on the disclosure hot path.
-_ITEMS = {i.value: i for i in DataItem}
-_PURPOSES = {p.value: p for p in Purpose}
-
-
-def to_facts(rows: Sequence[Consent]) -> tuple[ConsentFacts, ...]:
-    return tuple(
-        ConsentFacts(
-            id=r.id,
-            kind=ConsentKind(r.kind),
-            notice_version=r.notice_version,
-            recipients=frozenset(r.recipients),
-            countries=frozenset(r.countries),
-            items=frozenset(_ITEMS[i] for i in r.items),
-            purposes=frozenset(_PURPOSES[p] for p in r.purposes),
-            given_at=r.given_at,
-            withdrawn_at=r.withdrawn_at,
-        )
-        for r in rows
-    )

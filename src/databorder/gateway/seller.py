@@ -14,9 +14,10 @@ from typing import Any, cast
 from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
+from databorder.auth.tokens import hash_secret
 from databorder.errors import DataborderError, Gone, NotFound
 from databorder.gateway.models import AccessGrant, SellerRead
-from databorder.gateway.services import LeafLog, hash_token
+from databorder.gateway.services import LeafLog
 from databorder.ledger.canonical import canonical_json
 from databorder.marketplace.models import Order
 from databorder.marketplace.services import ORDER_ITEMS_LABEL
@@ -104,7 +105,7 @@ class SellerAccess:
         grant = session.scalars(
             select(AccessGrant).where(
                 AccessGrant.recipient_id == ask.recipient.id,
-                AccessGrant.token_hash == hash_token(ask.token),
+                AccessGrant.token_hash == hash_secret(ask.token),
             )
         ).first()
         if grant is None or grant.order_id != order_id:
@@ -135,6 +136,8 @@ class SellerAccess:
                 )
         except ShreddedError as exc:
             raise Gone(f"the buyer of order {order_id!r} erased their data", "erased") from exc
+        except NotFound as exc:  # no vault entry: the vault's error names the buyer, this not
+            raise NotFound("order", order_id) from exc
         relays = (
             self.relay.values_for(session, grant.id)
             if Disposition.RELAY.value in grant.items.values()

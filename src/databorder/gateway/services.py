@@ -6,8 +6,6 @@ transaction: if any write fails, none of them happened. Asks are handled in batc
 thousand disclosures cost a handful of queries, not thousands.
 """
 
-import hashlib
-import secrets
 from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import replace
@@ -17,8 +15,10 @@ from typing import Any, NamedTuple, Protocol, cast
 from sqlalchemy import ColumnElement, Table, and_, select, update
 from sqlalchemy.orm import Session
 
+from databorder.auth.tokens import GRANT_TOKEN_PREFIX, hash_secret, new_secret
+from databorder.consent.facts import consent_facts
 from databorder.consent.models import NoticeVersion
-from databorder.consent.services import ConsentService, to_facts
+from databorder.consent.services import ConsentService
 from databorder.errors import Conflict, DataborderError, InvalidInput, NotFound
 from databorder.gateway.expiry import grant_expiry
 from databorder.gateway.models import AccessGrant, Disclosure
@@ -30,13 +30,8 @@ from databorder.model.ids import time_ordered_id
 from databorder.notices.store import versions_naming
 from databorder.policy.codec import basis_to_json
 from databorder.policy.engine import Engine
-from databorder.policy.types import (
-    Contact,
-    Decision,
-    DecisionRequest,
-    RecipientFacts,
-    SubjectFacts,
-)
+from databorder.policy.types import Decision, DecisionRequest, RecipientFacts, SubjectFacts
+from databorder.registry.facts import recipient_facts
 from databorder.registry.models import Recipient, SuspensionOrder
 from databorder.store.query import by_id, insert_rows, rowcount, rows_where_in
 from databorder.vault.relay import RelayPool
@@ -51,30 +46,6 @@ class LeafLog(Protocol):
 # Core tables for bulk INSERTs: one executemany per table per batch, no ORM object per row.
 _GRANTS = cast(Table, AccessGrant.__table__)
 _DISCLOSURES = cast(Table, Disclosure.__table__)
-
-GRANT_TOKEN_PREFIX = "dbg_"  # noqa: S105 (a prefix, not a secret)
-
-
-def hash_token(token: str) -> str:
-    """Tokens are 256-bit random, so a plain SHA-256 suffices: there is nothing to brute-force."""
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def recipient_facts(row: Recipient, notices: frozenset[str]) -> RecipientFacts:
-    """The recipient as the engine sees it; `notices` are the published versions naming it."""
-    return RecipientFacts(
-        id=row.id,
-        name=row.legal_name,
-        country=row.country,
-        role=RecipientRole(row.role),
-        contact=Contact(email=row.privacy_email, phone=row.privacy_phone),
-        certifications=frozenset(row.certifications),
-        certification_measures=row.certification_measures,
-        contract_safeguards=row.contract_safeguards,
-        notices=notices,
-        retention_days=row.retention_days,
-        data_countries=tuple(row.data_countries),
-    )
 
 
 class _Notices:
@@ -240,7 +211,7 @@ class Gateway:
                     id=buyer.id,
                     residence=buyer.residence,
                     transfer_suspended=buyer.transfer_suspended,
-                    consents=to_facts(consents[buyer.id]),
+                    consents=tuple(map(consent_facts, consents[buyer.id])),
                 )
             rfacts = facts.get(recipient.id)
             if rfacts is None:
@@ -282,7 +253,7 @@ class Gateway:
             days = decision.access_expires_after_delivery_days
             if decision.allowed and decision.ground is not None and days is not None:
                 grant_id = time_ordered_id()
-                token = GRANT_TOKEN_PREFIX + secrets.token_urlsafe(32)
+                token = new_secret(GRANT_TOKEN_PREFIX)
                 expires_at = grant_expiry(
                     order.ordered_at, order.delivered_at, days, self.pre_delivery_cap_days
                 )
@@ -291,7 +262,7 @@ class Gateway:
                     {
                         "recipient_id": recipient.id,
                         "id": grant_id,
-                        "token_hash": hash_token(token),
+                        "token_hash": hash_secret(token),
                         "order_id": order.id,
                         "subject_id": order.buyer_id,
                         "purpose": ask.purpose,

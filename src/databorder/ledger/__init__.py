@@ -1,7 +1,9 @@
 """The verifiable disclosure log: RFC 9162 Merkle tree, signed tree heads, proofs.
 
-The pure math (`merkle`) imports nothing of the rest; the stored log, signing, verification,
-HTTP routes and CLI build on it. See docs/ledger.md.
+The pure math (`merkle`) imports nothing of the rest; the stored log, signing, verification
+and the HTTP routes build on it. The ledger knows nothing of what its leaves record: mapping a
+disclosure to its leaf is its callers' business (`databorder log prove --disclosure`), so no
+module here imports the gateway. See docs/ledger.md.
 """
 
 from databorder.ledger.canonical import canonical_json

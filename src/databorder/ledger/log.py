@@ -29,7 +29,6 @@ from databorder.ledger.merkle import (
     range_nodes,
 )
 from databorder.ledger.models import LogLeaf, LogNode, LogState
-from databorder.model import utcnow
 from databorder.store.query import insert_rows
 
 # Bound the OR list of one node lookup (SQLite parses it as a chain, with a depth limit of
@@ -63,9 +62,13 @@ def frontier_nodes(size: int) -> list[Node]:
 
 
 class StoredLog:
-    """The disclosure log in the database; `clock` stamps leaf rows (not hashed)."""
+    """The disclosure log in the database; `clock` stamps leaf rows (not hashed).
 
-    def __init__(self, clock: Callable[[], datetime] = utcnow) -> None:
+    The clock is the runtime's (`runtime.build` passes it): no default, so nothing here reads
+    the wall clock behind the composition root's back.
+    """
+
+    def __init__(self, clock: Callable[[], datetime]) -> None:
         self._clock = clock
 
     # --- reading ---------------------------------------------------------------------------

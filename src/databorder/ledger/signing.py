@@ -30,7 +30,6 @@ from sqlalchemy.orm import Session
 from databorder.ledger.canonical import canonical_json
 from databorder.ledger.log import StoredLog
 from databorder.ledger.models import LogHead
-from databorder.model import utcnow
 from databorder.vault.keys import KeyFileError, read_secret_file, write_secret_file
 
 __all__ = [
@@ -191,16 +190,13 @@ def verify_head(head: SignedHead, key: Ed25519PublicKey) -> bool:
 
 
 class HeadSigner:
-    """Signs and stores tree heads of the stored log; the clock is a seam for tests."""
+    """Signs and stores tree heads of the stored log, timestamped by the runtime's clock."""
 
     def __init__(
-        self,
-        key: Ed25519PrivateKey,
-        log: StoredLog | None = None,
-        clock: Callable[[], datetime] = utcnow,
+        self, key: Ed25519PrivateKey, log: StoredLog, clock: Callable[[], datetime]
     ) -> None:
         self._key = key
-        self._log = log or StoredLog()
+        self._log = log
         self._clock = clock
 
     @property

@@ -395,11 +395,8 @@ def _check_heads(
     return problems, len(rows), []
 
 
-def verify_log(
-    session: Session, key: Ed25519PublicKey, log: StoredLog | None = None
-) -> VerifyResult:
+def verify_log(session: Session, key: Ed25519PublicKey, log: StoredLog) -> VerifyResult:
     """Check everything stored against everything else; see the module docstring."""
-    log = log or StoredLog()
     state = session.execute(select(LogState.size).where(LogState.id == 1)).scalar_one_or_none()
     found = _Findings()
     size = state or 0

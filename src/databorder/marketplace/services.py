@@ -52,14 +52,8 @@ class MarketplaceService:
             if data.order_items
             else None
         )
-        row = Order(
-            id=data.id,
-            buyer_id=data.buyer_id,
-            seller_id=data.seller_id,
-            ordered_at=data.ordered_at,
-            delivered_at=data.delivered_at,
-            items_sealed=sealed,
-        )
+        # The contents go only into the vault: the row keeps them sealed.
+        row = Order(**data.model_dump(exclude={"order_items"}), items_sealed=sealed)
         self.session.add(row)
         self.session.flush()
         return row

@@ -1,24 +1,23 @@
 """The decision contract's JSON shapes (version 2), at the boundary (HTTP, CLI): parse strictly, emit exactly.
 
 Unknown keys are rejected (`extra="forbid"`), enumerations come from `databorder.model`, instants
-must carry an offset. Errors are pydantic's, which name the field path; the adapters turn them
-into HTTP 422 or a CLI message.
+must carry an offset, identifiers are `model.fields.Ident`. Errors are pydantic's, which name the
+field path; the adapters turn them into HTTP 422 or a CLI message.
+
+The shapes are named `Contract...` because the registry, the consent ledger and the regulator's
+orders have their own input shapes for the same things (`registry.schemas.RecipientIn`,
+`consent.schemas.ConsentIn`, `registry.suspensions.SuspensionOrderIn`), with other fields.
 """
 
-from typing import Annotated, Any, Self
+from typing import Any, ClassVar, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from databorder.model import (
-    ConsentKind,
-    DataItem,
-    Purpose,
-    RecipientRole,
-)
-from databorder.model.fields import Country, Email, Instant, Phone
+from databorder.consent.facts import consent_facts
+from databorder.model import ConsentKind, DataItem, Purpose, RecipientRole
+from databorder.model.fields import Country, Email, Ident, Instant, NoticeVersionName, Phone
 from databorder.policy.types import (
     BasisUsed,
-    ConsentFacts,
     Contact,
     Decision,
     DecisionRequest,
@@ -27,21 +26,36 @@ from databorder.policy.types import (
     SuspensionOrder,
 )
 
-Id = Annotated[str, Field(min_length=1, max_length=128)]
-
 
 class _Body(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class ConsentTerms(BaseModel):
+class _Moved(_Body):
+    """A shape that lost keys in contract version 2, each answered with where it went.
+
+    A caller still sending one is told what to send instead, not pydantic's bare "extra inputs
+    are not permitted".
+    """
+
+    _moved: ClassVar[dict[str, str]]
+
+    @model_validator(mode="before")
+    @classmethod
+    def _v1(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            for key, message in cls._moved.items():
+                if key in data:
+                    raise ValueError(message)
+        return data
+
+
+class ConsentTerms(_Body):
     """What a consent covers, as every boundary receives it (a decision request, the ledger)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
     kind: ConsentKind
-    notice_version: str = Field(min_length=1, max_length=32)
-    recipients: list[Id] = []
+    notice_version: NoticeVersionName
+    recipients: list[Ident] = []
     countries: list[Country] = []
     items: list[DataItem] = Field(min_length=1)
     purposes: list[Purpose] = Field(min_length=1)
@@ -59,71 +73,54 @@ class ConsentTerms(BaseModel):
         return self
 
 
-class ConsentIn(ConsentTerms):
-    id: Id
+class ContractConsent(ConsentTerms):
+    id: Ident
 
 
-class SubjectIn(_Body):
-    id: Id
+class ContractSubject(_Body):
+    id: Ident
     residence: Country
     transfer_suspended: bool = False
-    consents: list[ConsentIn] = []
+    consents: list[ContractConsent] = []
 
 
-class ContactIn(_Body):
+class ContractContact(_Body):
     email: Email | None = None
     phone: Phone | None = None
 
 
-def _moved(data: Any, field: str, message: str) -> Any:
-    """A v1 key answered with where it went, instead of pydantic's bare 'extra field'."""
-    if isinstance(data, dict) and field in data:
-        raise ValueError(message)
-    return data
-
-
-class RecipientIn(_Body):
-    id: Id
+class ContractRecipient(_Moved):
+    id: Ident
     name: str = Field(min_length=1, max_length=300)
     country: Country
     role: RecipientRole
-    contact: ContactIn
+    contact: ContractContact
     certifications: list[str]
     certification_measures: bool = False
     contract_safeguards: bool
-    notices: list[Annotated[str, Field(min_length=1, max_length=32)]]
+    notices: list[NoticeVersionName]
     retention_days: int = Field(ge=1, le=3650)
     data_countries: list[Country] = []
 
-    @model_validator(mode="before")
-    @classmethod
-    def _v1(cls, data: Any) -> Any:
-        return _moved(
-            data,
-            "disclosed_in_notice",
-            "disclosed_in_notice was removed in contract version 2: list the published notice "
-            "versions that named the recipient in recipient.notices, and give the version in "
-            "force as notice_in_force",
-        )
+    _moved: ClassVar[dict[str, str]] = {
+        "disclosed_in_notice": "disclosed_in_notice was removed in contract version 2: list the "
+        "published notice versions that named the recipient in recipient.notices, and give the "
+        "version in force as notice_in_force"
+    }
 
 
-class MandateIn(_Body):
-    id: str = Field(min_length=1, max_length=64)
+class ContractMandate(_Moved):
+    id: Ident
 
-    @model_validator(mode="before")
-    @classmethod
-    def _v1(cls, data: Any) -> Any:
-        return _moved(
-            data,
-            "citation",
-            "legal_mandate.citation was replaced in contract version 2 by legal_mandate.id, "
-            "naming an entry of the pack's mandate list (e.g. KR-CUSTOMS-ACT-241)",
-        )
+    _moved: ClassVar[dict[str, str]] = {
+        "citation": "legal_mandate.citation was replaced in contract version 2 by "
+        "legal_mandate.id, naming an entry of the pack's mandate list (e.g. KR-CUSTOMS-ACT-241)"
+    }
 
 
-class SuspensionOrderIn(_Body):
-    id: Id
-    recipient: Id | None = None
+class ContractSuspensionOrder(_Body):
+    id: Ident
+    recipient: Ident | None = None
     country: Country | None = None
     from_: Instant = Field(alias="from")
     to: Instant | None = None
@@ -140,13 +137,13 @@ class SuspensionOrderIn(_Body):
 class DecisionRequestIn(_Body):
     at: Instant
     pack: str = "pipa"
-    notice_in_force: Annotated[str, Field(min_length=1, max_length=32)] | None
-    subject: SubjectIn
-    recipient: RecipientIn
-    suspension_orders: list[SuspensionOrderIn] = []
+    notice_in_force: NoticeVersionName | None
+    subject: ContractSubject
+    recipient: ContractRecipient
+    suspension_orders: list[ContractSuspensionOrder] = []
     purpose: Purpose
     items: list[DataItem] = Field(min_length=1)
-    legal_mandate: MandateIn | None = None
+    legal_mandate: ContractMandate | None = None
 
     def to_request(self) -> DecisionRequest:
         s, r = self.subject, self.recipient
@@ -158,20 +155,7 @@ class DecisionRequestIn(_Body):
                 id=s.id,
                 residence=s.residence,
                 transfer_suspended=s.transfer_suspended,
-                consents=tuple(
-                    ConsentFacts(
-                        id=c.id,
-                        kind=c.kind,
-                        notice_version=c.notice_version,
-                        recipients=frozenset(c.recipients),
-                        countries=frozenset(c.countries),
-                        items=frozenset(c.items),
-                        purposes=frozenset(c.purposes),
-                        given_at=c.given_at,
-                        withdrawn_at=c.withdrawn_at,
-                    )
-                    for c in s.consents
-                ),
+                consents=tuple(map(consent_facts, s.consents)),
             ),
             recipient=RecipientFacts(
                 id=r.id,

@@ -5,21 +5,10 @@ from typing import Annotated, Any, Self
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from databorder.model import Purpose, RecipientRole
-from databorder.model.fields import Country, Email, Phone
+from databorder.model.fields import Country, Email, Ident, Phone
 
-RecipientId = Annotated[
-    str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$")
-]
-
-
-class _Agent(BaseModel):
-    @model_validator(mode="after")
-    def _agent_complete(self) -> Self:
-        parts = [getattr(self, f"domestic_agent_{p}", None) for p in ("name", "email", "phone")]
-        if any(parts) and not all(parts):
-            raise ValueError("domestic_agent_name, _email and _phone go together: give all or none")
-        return self
-
+# A certification's name as the registry keeps it (e.g. ISMS-P, APEC CBPR).
+Certification = Annotated[str, Field(min_length=1, max_length=64)]
 
 # What a recipient receives data for when the registry is not told: the notice lists each
 # recipient's purposes, and the engine's tables give their items.
@@ -29,21 +18,29 @@ DEFAULT_PURPOSES: dict[RecipientRole, tuple[Purpose, ...]] = {
     RecipientRole.CUSTOMS_BROKER: (Purpose.CUSTOMS_CLEARANCE,),
     RecipientRole.PAYMENT_PROCESSOR: (Purpose.PAYMENT,),
 }
-_MOVED = (
-    "disclosed_in_notice was removed: a recipient is disclosed once a published notice "
-    "version names it (databorder notices publish, POST /v1/notices/publish)"
-)
 
 
-class RecipientIn(_Agent):
+class _Body(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     @model_validator(mode="before")
     @classmethod
     def _v1(cls, data: Any) -> Any:
         if isinstance(data, dict) and "disclosed_in_notice" in data:
-            raise ValueError(_MOVED)
+            raise ValueError(
+                "disclosed_in_notice was removed: a recipient is disclosed once a published "
+                "notice version names it (databorder notices publish, POST /v1/notices/publish)"
+            )
         return data
+
+
+class RecipientIn(_Body):
+    @model_validator(mode="after")
+    def _agent_complete(self) -> Self:
+        parts = (self.domestic_agent_name, self.domestic_agent_email, self.domestic_agent_phone)
+        if any(parts) and not all(parts):
+            raise ValueError("domestic_agent_name, _email and _phone go together: give all or none")
+        return self
 
     @model_validator(mode="after")
     def _default_purposes(self) -> Self:
@@ -52,13 +49,13 @@ class RecipientIn(_Agent):
         self.data_countries = [c for c in dict.fromkeys(self.data_countries) if c != self.country]
         return self
 
-    id: RecipientId
+    id: Ident
     legal_name: str = Field(min_length=2, max_length=300)
     country: Country
     role: RecipientRole
     privacy_email: Email
     privacy_phone: Phone | None = None
-    certifications: list[Annotated[str, Field(min_length=1, max_length=64)]] = []
+    certifications: list[Certification] = []
     certification_measures: bool = False
     contract_safeguards: bool
     retention_days: int = Field(ge=1, le=3650)
@@ -69,24 +66,15 @@ class RecipientIn(_Agent):
     domestic_agent_phone: Phone | None = None
 
 
-class RecipientUpdate(BaseModel):
+class RecipientUpdate(_Body):
     """Partial update: only the fields given change; `id` is not updatable."""
-
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-    @model_validator(mode="before")
-    @classmethod
-    def _v1(cls, data: Any) -> Any:
-        if isinstance(data, dict) and "disclosed_in_notice" in data:
-            raise ValueError(_MOVED)
-        return data
 
     legal_name: str | None = Field(default=None, min_length=2, max_length=300)
     country: Country | None = None
     role: RecipientRole | None = None
     privacy_email: Email | None = None
     privacy_phone: Phone | None = None
-    certifications: list[Annotated[str, Field(min_length=1, max_length=64)]] | None = None
+    certifications: list[Certification] | None = None
     certification_measures: bool | None = None
     contract_safeguards: bool | None = None
     retention_days: int | None = Field(default=None, ge=1, le=3650)

@@ -6,9 +6,7 @@ change cannot produce a recipient that `create` would have refused.
 """
 
 import csv
-import hashlib
 import io
-import secrets
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
@@ -17,6 +15,14 @@ from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from databorder.auth.tokens import (
+    API_KEY_PREFIX,
+    RECIPIENT_CREDENTIALS,
+    SHOWN_CHARS,
+    hash_secret,
+    new_secret,
+    presented,
+)
 from databorder.errors import (
     Conflict,
     FieldProblem,
@@ -58,7 +64,6 @@ _REQUIRED_COLUMNS = frozenset(
 )
 _TRUE = frozenset({"true", "yes", "y", "1"})
 _FALSE = frozenset({"false", "no", "n", "0"})
-API_KEY_PREFIX = "dbk_"
 
 
 def _fields(data: RecipientIn) -> dict[str, Any]:
@@ -67,18 +72,6 @@ def _fields(data: RecipientIn) -> dict[str, Any]:
 
 def to_out(row: Recipient) -> RecipientOut:
     return RecipientOut(**{name: getattr(row, name) for name in RecipientOut.model_fields})
-
-
-def hash_api_key(key: str) -> str:
-    # The keys are 256-bit random strings, so a fast hash is enough: there is nothing to guess.
-    return hashlib.sha256(key.encode()).hexdigest()
-
-
-def presented_api_key(key: str | None) -> str:
-    """A recipient's bearer API key, or 401 when none was sent (before any database work)."""
-    if not key:
-        raise Unauthorized("missing API key: send it as 'Authorization: Bearer <key>'")
-    return key
 
 
 class RegistryService:
@@ -146,12 +139,12 @@ class RegistryService:
     def issue_api_key(self, recipient_id: str, at: datetime) -> str:
         """A new key for the recipient; the plaintext is returned once and never stored."""
         self.get(recipient_id)
-        key = API_KEY_PREFIX + secrets.token_urlsafe(32)
+        key = new_secret(API_KEY_PREFIX)
         self.session.add(
             RecipientApiKey(
-                key_hash=hash_api_key(key),
+                key_hash=hash_secret(key),
                 recipient_id=recipient_id,
-                prefix=key[:12],
+                prefix=key[:SHOWN_CHARS],
                 created_at=at,
                 revoked_at=None,
             )
@@ -182,7 +175,7 @@ class RegistryService:
         return revoked
 
     def authenticate(self, key: str | None) -> Recipient:
-        row = self.session.get(RecipientApiKey, hash_api_key(presented_api_key(key)))
+        row = self.session.get(RecipientApiKey, hash_secret(presented(key, RECIPIENT_CREDENTIALS)))
         if row is None or row.revoked_at is not None:
             raise Unauthorized("unknown or revoked API key")
         return row.recipient

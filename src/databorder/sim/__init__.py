@@ -6,20 +6,19 @@
 `sim.load` writes a world through the real services and publishes its notice versions.
 """
 
+from databorder.sim._base import DEFAULT_DAYS, NOTICE_EVERY_DAYS, notice_versions
+from databorder.sim.buyers import iter_buyers
+from databorder.sim.orders import iter_orders
+from databorder.sim.recipients import iter_recipients
 from databorder.sim.requests import (
-    consent_facts,
     decision_requests,
     disclosure_requests,
     order_requests,
-    recipient_facts,
     subject_facts,
     suspension_facts,
 )
-from databorder.sim.world import (
-    CUSTOMS_MANDATE,
-    DEFAULT_DAYS,
-    MIN_SCENARIO_SIZE,
-    NOTICE_EVERY_DAYS,
+from databorder.sim.scenarios import CUSTOMS_MANDATE, buyer_id, order_id, seller_id
+from databorder.sim.types import (
     BuyerSpec,
     ConsentSpec,
     DisclosureSpec,
@@ -29,14 +28,10 @@ from databorder.sim.world import (
     RecipientSpec,
     SuspensionSpec,
     World,
-    buyer_id,
+)
+from databorder.sim.world import (
+    MIN_SCENARIO_SIZE,
     generate_world,
-    iter_buyers,
-    iter_orders,
-    iter_recipients,
-    notice_versions,
-    order_id,
-    seller_id,
     world_digest,
     world_suspension_orders,
 )
@@ -56,7 +51,6 @@ __all__ = [
     "SuspensionSpec",
     "World",
     "buyer_id",
-    "consent_facts",
     "decision_requests",
     "disclosure_requests",
     "generate_world",
@@ -66,7 +60,6 @@ __all__ = [
     "notice_versions",
     "order_id",
     "order_requests",
-    "recipient_facts",
     "seller_id",
     "subject_facts",
     "suspension_facts",

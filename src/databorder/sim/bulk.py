@@ -49,17 +49,22 @@ from databorder.marketplace.services import ORDER_ITEMS_LABEL
 from databorder.model import DataItem
 from databorder.notices.publish import NoticePublisher
 from databorder.notices.store import PublishedVersion
-from databorder.notices.types import Controller
 from databorder.policy import load_pack
 from databorder.registry.models import Recipient
-from databorder.settings import Settings, load_settings
+from databorder.settings import Settings
 from databorder.sim._base import Catalog, catalog, schedule
 from databorder.sim.buyers import buyer_range
-from databorder.sim.load import add_suspension_order, publish_notices
+from databorder.sim.load import (
+    add_suspension_order,
+    buyer_items,
+    consent_record,
+    publish_notices,
+    recipient_record,
+)
 from databorder.sim.orders import order_range
+from databorder.sim.recipients import iter_recipients
 from databorder.sim.scenarios import suspension_orders
-from databorder.sim.types import BuyerSpec, ConsentSpec, NoticeSpec, RecipientSpec
-from databorder.sim.world import iter_recipients
+from databorder.sim.types import BuyerSpec, NoticeSpec, RecipientSpec
 from databorder.store.base import UTCDateTime
 from databorder.vault.crypto import KEY_BYTES, item_context, key_context, new_data_key, seal
 from databorder.vault.keys import KeyProvider
@@ -325,37 +330,14 @@ def _buyer_values(buyer: BuyerSpec) -> dict[str, Any]:
     }
 
 
-class _VersionItself(dict[str, str]):
-    """Workers put the version where its hash goes; the writer, which published, swaps it in."""
-
-    def __missing__(self, version: str) -> str:
-        return version
-
-
-_PENDING_HASH = _VersionItself()
-
-
 def _with_hashes(shape: _Shape, rows: list[Row], hashes: Mapping[str, str]) -> list[Row]:
-    """Consent rows with their version's content hash in place of the version (see above)."""
+    """Consent rows with their version's content hash in place of the version.
+
+    Workers make the rows before the writer has published the versions, so they put the
+    version where its hash goes; the writer, which published, swaps the hash in.
+    """
     at = shape.columns.index("notice_sha256")
     return [(*row[:at], hashes[row[at]], *row[at + 1 :]) for row in rows]
-
-
-def _consent_values(consent: ConsentSpec, notice_hashes: Mapping[str, str]) -> dict[str, Any]:
-    return {
-        "subject_id": consent.buyer_id,
-        "id": consent.id,
-        "kind": consent.kind,
-        "notice_version": consent.notice_version,
-        "recipients": consent.recipients,
-        "countries": consent.countries,
-        "items": consent.items,
-        "purposes": consent.purposes,
-        "given_at": consent.given_at,
-        "withdrawn_at": consent.withdrawn_at,
-        "notice_sha256": notice_hashes[consent.notice_version],
-        "method": consent.method,
-    }
 
 
 def _buyer_batch(job: _WorldJob, first: int, stop: int) -> _Buyers:
@@ -386,11 +368,14 @@ def _buyer_batch(job: _WorldJob, first: int, stop: int) -> _Buyers:
             )
         )
         sealed, blind = sealed_rows(
-            key, job.blind_key, buyer.id, _pii(buyer), normalised=_normalised(buyer, index)
+            key, job.blind_key, buyer.id, buyer_items(buyer), normalised=_normalised(buyer, index)
         )
         sealed_out.extend(sealed_shape.row(r) for r in sealed)
         blind_out.extend(blind_shape.row(r) for r in blind)
-        consent_rows.extend(consent_shape.row(_consent_values(c, _PENDING_HASH)) for c in consents)
+        # The version stands where its hash goes, until the writer has published it.
+        consent_rows.extend(
+            consent_shape.row(consent_record(c, c.notice_version)) for c in consents
+        )
     job.keys[first * KEY_BYTES : stop * KEY_BYTES] = keys
     return _Buyers(
         rows=(
@@ -482,58 +467,7 @@ class _Workers(Generic[J]):
 
 
 def _recipient_row(spec: RecipientSpec) -> dict[str, Any]:
-    agent = spec.domestic_agent
-    return {
-        "id": spec.id,
-        "legal_name": spec.legal_name,
-        "country": spec.country,
-        "role": spec.role.value,
-        "privacy_email": spec.privacy_email,
-        "privacy_phone": spec.privacy_phone,
-        "certifications": list(spec.certifications),
-        "certification_measures": spec.certification_measures,
-        "contract_safeguards": spec.contract_safeguards,
-        "retention_days": spec.retention_days,
-        "data_countries": list(spec.data_countries),
-        "purposes": [p.value for p in spec.purposes],
-        "domestic_agent_name": agent.name if agent else None,
-        "domestic_agent_email": agent.email if agent else None,
-        "domestic_agent_phone": agent.phone if agent else None,
-        "created_at": spec.created_at,
-        "updated_at": spec.created_at,
-    }
-
-
-def _pii(buyer: BuyerSpec) -> dict[DataItem, str]:
-    values = {
-        DataItem.NAME: buyer.name,
-        DataItem.PHONE: buyer.phone_e164,
-        DataItem.EMAIL: buyer.email,
-        DataItem.ADDRESS: buyer.address,
-        DataItem.POSTAL_CODE: buyer.postal_code,
-        DataItem.CUSTOMS_CODE: buyer.customs_code,
-        DataItem.BIRTH_DATE: buyer.birth_date.isoformat(),
-    }
-    optional = {
-        DataItem.RRN: buyer.rrn,
-        DataItem.CARD_NUMBER: buyer.card_number,
-        DataItem.BANK_ACCOUNT: buyer.bank_account,
-    }
-    return values | {item: value for item, value in optional.items() if value is not None}
-
-
-def default_publisher(settings: Settings | None = None) -> NoticePublisher:
-    """The publisher the service itself would build from its settings (`runtime.build`)."""
-    settings = settings or load_settings()
-    controller = Controller(
-        name=settings.controller_name,
-        officer_name=settings.officer_name,
-        officer_email=settings.officer_email,
-        officer_phone=settings.officer_phone,
-        privacy_center_url=settings.privacy_center_url,
-        base_url=settings.public_base_url,
-    )
-    return NoticePublisher(load_pack(settings.pack), controller)
+    return recipient_record(spec) | {"created_at": spec.created_at, "updated_at": spec.created_at}
 
 
 def _publish(
@@ -561,21 +495,19 @@ def load_bulk(
     workers: int = 1,
     progress: Progress | None = None,
     every_days: int = BULK_NOTICE_EVERY_DAYS,
-    settings: Settings | None = None,
-    publisher: NoticePublisher | None = None,
+    settings: Settings,
+    publisher: NoticePublisher,
 ) -> BulkReport:
     """Stream the world into an empty, migrated database; returns counts, time and peak memory.
 
     `workers` > 1 generates and seals in that many forked processes while this one writes.
     Notice versions are published every `every_days` days of the world's schedule, and once
-    more at its end, by `publisher` (default: the one the service would build from `settings`,
-    default the configured ones).
+    more at its end, by `publisher`: the service's own (`Runtime.publisher`), so the versions
+    are exactly those production writes.
     """
     began = time.perf_counter()
     tick = progress or (lambda _what, _n: None)
-    settings = settings or load_settings()
     home = load_pack(settings.pack).home_country
-    publisher = publisher or default_publisher(settings)
     plan = schedule(start, days, every_days)
     shapes = _shapes(engine.dialect)
     counts = {"consents": 0, "sealed": 0, "blind": 0, "orders": 0}

@@ -25,9 +25,10 @@ from databorder.policy.types import Decision
 from databorder.registry.services import RegistryService
 from databorder.runtime import Runtime, build, init_keys
 from databorder.settings import Settings
+from databorder.sim._base import DEFAULT_DAYS
 from databorder.sim.load import add_suspension_order, load_world
 from databorder.sim.types import SuspensionSpec, World
-from databorder.sim.world import DEFAULT_DAYS, generate_world
+from databorder.sim.world import generate_world
 from databorder.store.db import make_engine
 from databorder.store.migrate import upgrade
 from databorder.store.query import by_id

@@ -10,7 +10,8 @@ marketplace's data would.
 """
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -18,6 +19,7 @@ from databorder.consent.schemas import ConsentIn
 from databorder.consent.services import ConsentService
 from databorder.marketplace.schemas import BuyerIn, BuyerPii, OrderIn
 from databorder.marketplace.services import MarketplaceService
+from databorder.model import DataItem
 from databorder.notices.publish import NoticePublisher
 from databorder.notices.store import PublishedVersion
 from databorder.registry.models import SuspensionOrder
@@ -47,84 +49,88 @@ class LoadCounts:
     suspension_orders: int
 
 
-def recipient_in(spec: RecipientSpec) -> RecipientIn:
+def recipient_record(spec: RecipientSpec) -> dict[str, Any]:
+    """The recipient as the registry keeps it: `RecipientIn`'s fields, enumerations as values."""
     agent = spec.domestic_agent
-    return RecipientIn(
-        id=spec.id,
-        legal_name=spec.legal_name,
-        country=spec.country,
-        role=spec.role,
-        privacy_email=spec.privacy_email,
-        privacy_phone=spec.privacy_phone,
-        certifications=list(spec.certifications),
-        certification_measures=spec.certification_measures,
-        contract_safeguards=spec.contract_safeguards,
-        retention_days=spec.retention_days,
-        data_countries=list(spec.data_countries),
-        purposes=list(spec.purposes),
-        domestic_agent_name=agent.name if agent else None,
-        domestic_agent_email=agent.email if agent else None,
-        domestic_agent_phone=agent.phone if agent else None,
-    )
+    return {
+        "id": spec.id,
+        "legal_name": spec.legal_name,
+        "country": spec.country,
+        "role": spec.role.value,
+        "privacy_email": spec.privacy_email,
+        "privacy_phone": spec.privacy_phone,
+        "certifications": list(spec.certifications),
+        "certification_measures": spec.certification_measures,
+        "contract_safeguards": spec.contract_safeguards,
+        "retention_days": spec.retention_days,
+        "data_countries": list(spec.data_countries),
+        "purposes": [p.value for p in spec.purposes],
+        "domestic_agent_name": agent.name if agent else None,
+        "domestic_agent_email": agent.email if agent else None,
+        "domestic_agent_phone": agent.phone if agent else None,
+    }
+
+
+def consent_record(spec: ConsentSpec, notice_sha256: str | None) -> dict[str, Any]:
+    """The consent as the ledger keeps it: the columns of `consents`, `ConsentIn`'s fields."""
+    return {
+        "subject_id": spec.buyer_id,
+        "id": spec.id,
+        "kind": spec.kind,
+        "notice_version": spec.notice_version,
+        "recipients": spec.recipients,
+        "countries": spec.countries,
+        "items": spec.items,
+        "purposes": spec.purposes,
+        "given_at": spec.given_at,
+        "withdrawn_at": spec.withdrawn_at,
+        "notice_sha256": notice_sha256,
+        "method": spec.method,
+    }
+
+
+def buyer_items(spec: BuyerSpec) -> dict[DataItem, str]:
+    """The buyer's personal data items, as the vault seals them (those the buyer has)."""
+    values = {
+        DataItem.NAME: spec.name,
+        DataItem.PHONE: spec.phone_e164,
+        DataItem.EMAIL: spec.email,
+        DataItem.ADDRESS: spec.address,
+        DataItem.POSTAL_CODE: spec.postal_code,
+        DataItem.CUSTOMS_CODE: spec.customs_code,
+        DataItem.BIRTH_DATE: spec.birth_date.isoformat(),
+    }
+    optional = {
+        DataItem.RRN: spec.rrn,
+        DataItem.CARD_NUMBER: spec.card_number,
+        DataItem.BANK_ACCOUNT: spec.bank_account,
+    }
+    return values | {item: value for item, value in optional.items() if value is not None}
+
+
+def recipient_in(spec: RecipientSpec) -> RecipientIn:
+    return RecipientIn.model_validate(recipient_record(spec))
 
 
 def buyer_in(spec: BuyerSpec) -> BuyerIn:
+    pii = BuyerPii.model_validate({item.value: value for item, value in buyer_items(spec).items()})
     return BuyerIn(
-        id=spec.id,
-        residence=spec.residence,
-        transfer_suspended=spec.transfer_suspended,
-        pii=BuyerPii(
-            name=spec.name,
-            phone=spec.phone_e164,
-            email=spec.email,
-            address=spec.address,
-            postal_code=spec.postal_code,
-            customs_code=spec.customs_code,
-            birth_date=spec.birth_date.isoformat(),
-            rrn=spec.rrn,
-            card_number=spec.card_number,
-            bank_account=spec.bank_account,
-        ),
+        id=spec.id, residence=spec.residence, transfer_suspended=spec.transfer_suspended, pii=pii
     )
 
 
 def consent_in(spec: ConsentSpec) -> ConsentIn:
-    return ConsentIn(
-        id=spec.id,
-        subject_id=spec.buyer_id,
-        kind=spec.kind,
-        notice_version=spec.notice_version,
-        recipients=list(spec.recipients),
-        countries=list(spec.countries),
-        items=list(spec.items),
-        purposes=list(spec.purposes),
-        given_at=spec.given_at,
-        withdrawn_at=spec.withdrawn_at,
-        method=spec.method,
-    )
+    # No content hash: the consent ledger records the version's own (the screen showed it).
+    return ConsentIn.model_validate(consent_record(spec, None))
 
 
 def order_in(spec: OrderSpec) -> OrderIn:
     # Delivery is recorded later, through the gateway, as it happens in the marketplace.
-    return OrderIn(
-        id=spec.id,
-        buyer_id=spec.buyer_id,
-        seller_id=spec.seller_id,
-        ordered_at=spec.ordered_at,
-        delivered_at=None,
-        order_items=spec.order_items,
-    )
+    return OrderIn.model_validate(replace(spec, delivered_at=None), from_attributes=True)
 
 
 def suspension_in(spec: SuspensionSpec) -> SuspensionOrderIn:
-    return SuspensionOrderIn(
-        id=spec.id,
-        recipient_id=spec.recipient_id,
-        country=spec.country,
-        starts_at=spec.starts_at,
-        ends_at=spec.ends_at,
-        reference=spec.reference,
-    )
+    return SuspensionOrderIn.model_validate(spec, from_attributes=True)
 
 
 def publish_notices(

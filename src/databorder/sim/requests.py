@@ -6,7 +6,8 @@ facts the gateway reads from the database (tests/sim/test_load.py checks the two
 notice version in force at `at`, the versions naming each recipient (those published at or
 after it registered), the regulator's suspension orders, the mandate by the pack's id. Each
 buyer's `SubjectFacts` and each recipient's `RecipientFacts` is built once and shared by every
-request that names it (they are frozen), so a request costs one small allocation.
+request that names it (they are frozen), so a request costs one small allocation. The facts are
+built by the same builders the gateway uses on its rows (`consent.facts`, `registry.facts`).
 """
 
 from bisect import bisect_right
@@ -14,14 +15,9 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 
-from databorder.policy.types import (
-    ConsentFacts,
-    Contact,
-    DecisionRequest,
-    RecipientFacts,
-    SubjectFacts,
-    SuspensionOrder,
-)
+from databorder.consent.facts import consent_facts
+from databorder.policy.types import DecisionRequest, RecipientFacts, SubjectFacts, SuspensionOrder
+from databorder.registry.facts import recipient_facts
 from databorder.sim._base import naming
 from databorder.sim.types import (
     BuyerSpec,
@@ -29,41 +25,9 @@ from databorder.sim.types import (
     DisclosureSpec,
     NoticeSpec,
     OrderSpec,
-    RecipientSpec,
     SuspensionSpec,
     World,
 )
-
-
-def recipient_facts(spec: RecipientSpec, notices: Sequence[NoticeSpec] = ()) -> RecipientFacts:
-    """The recipient as the engine sees it; named by the versions published once it registered."""
-    return RecipientFacts(
-        id=spec.id,
-        name=spec.legal_name,
-        country=spec.country,
-        role=spec.role,
-        contact=Contact(email=spec.privacy_email, phone=spec.privacy_phone),
-        certifications=frozenset(spec.certifications),
-        certification_measures=spec.certification_measures,
-        contract_safeguards=spec.contract_safeguards,
-        notices=naming(notices, spec.created_at),
-        retention_days=spec.retention_days,
-        data_countries=spec.data_countries,
-    )
-
-
-def consent_facts(spec: ConsentSpec) -> ConsentFacts:
-    return ConsentFacts(
-        id=spec.id,
-        kind=spec.kind,
-        notice_version=spec.notice_version,
-        recipients=frozenset(spec.recipients),
-        countries=frozenset(spec.countries),
-        items=frozenset(spec.items),
-        purposes=frozenset(spec.purposes),
-        given_at=spec.given_at,
-        withdrawn_at=spec.withdrawn_at,
-    )
 
 
 def subject_facts(buyer: BuyerSpec, consents: Iterable[ConsentSpec]) -> SubjectFacts:
@@ -76,7 +40,7 @@ def subject_facts(buyer: BuyerSpec, consents: Iterable[ConsentSpec]) -> SubjectF
         id=buyer.id,
         residence=buyer.residence,
         transfer_suspended=buyer.transfer_suspended,
-        consents=tuple(consent_facts(c) for c in consents),
+        consents=tuple(map(consent_facts, consents)),
     )
 
 
@@ -152,7 +116,9 @@ def disclosure_requests(
     order); without it every request is decided at the world's end, as an audit re-running today's
     rules over past orders would, so consents withdrawn since then refuse.
     """
-    recipients = {r.id: recipient_facts(r, world.notices) for r in world.recipients}
+    recipients = {
+        r.id: recipient_facts(r, naming(world.notices, r.created_at)) for r in world.recipients
+    }
     consents: defaultdict[str, list[ConsentSpec]] = defaultdict(list)
     for consent in world.consents:
         consents[consent.buyer_id].append(consent)

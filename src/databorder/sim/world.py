@@ -18,65 +18,19 @@ Why it is built this way:
   realistic mix.
 - **Pure.** No clock, no database: `start` is passed in and every instant derives from it.
 
-This module holds the whole-world entry points and re-exports the values and the streams.
+This module holds the whole-world entry points; `databorder.sim` exports them with the values
+and the streams.
 """
 
 import hashlib
 from datetime import datetime
 
-from databorder.sim._base import DEFAULT_DAYS, NOTICE_EVERY_DAYS, notice_versions, schedule
+from databorder.sim._base import DEFAULT_DAYS, NOTICE_EVERY_DAYS, schedule
 from databorder.sim.buyers import iter_buyers
 from databorder.sim.orders import iter_orders
 from databorder.sim.recipients import iter_recipients
-from databorder.sim.scenarios import (
-    CUSTOMS_MANDATE,
-    ISMS_P,
-    SCENARIO_BUYERS,
-    SCENARIO_SELLERS,
-    SCRIPTS,
-    buyer_id,
-    order_id,
-    seller_id,
-    suspension_orders,
-)
-from databorder.sim.types import (
-    BuyerSpec,
-    ConsentSpec,
-    DisclosureSpec,
-    DomesticAgent,
-    NoticeSpec,
-    OrderSpec,
-    RecipientSpec,
-    SuspensionSpec,
-    World,
-)
-
-__all__ = [
-    "CUSTOMS_MANDATE",
-    "DEFAULT_DAYS",
-    "ISMS_P",
-    "MIN_SCENARIO_SIZE",
-    "NOTICE_EVERY_DAYS",
-    "BuyerSpec",
-    "ConsentSpec",
-    "DisclosureSpec",
-    "DomesticAgent",
-    "NoticeSpec",
-    "OrderSpec",
-    "RecipientSpec",
-    "SuspensionSpec",
-    "World",
-    "buyer_id",
-    "generate_world",
-    "iter_buyers",
-    "iter_orders",
-    "iter_recipients",
-    "notice_versions",
-    "order_id",
-    "seller_id",
-    "world_digest",
-    "world_suspension_orders",
-]
+from databorder.sim.scenarios import SCENARIO_BUYERS, SCENARIO_SELLERS, SCRIPTS, suspension_orders
+from databorder.sim.types import BuyerSpec, ConsentSpec, SuspensionSpec, World
 
 # (buyers, sellers, orders) from which every deliberate case is in the world: the scenario
 # buyers and sellers, and enough orders that each script keeps a slot near its moment.

@@ -28,6 +28,11 @@ DISTRIBUTED: dict[str, Distributed] = {
     "vault_items": Distributed("subject_id", SUBJECT),
     "vault_blind_index": Distributed("subject_id", SUBJECT),
     "disclosures": Distributed("subject_id", SUBJECT),
+    # A buyer's rights requests, their recipients' tasks and the messages telling them: the
+    # privacy center reads them per buyer, and a request, its tasks and outbox are one write.
+    "rights_requests": Distributed("subject_id", SUBJECT),
+    "rights_tasks": Distributed("subject_id", SUBJECT),
+    "outbox": Distributed("subject_id", SUBJECT),
     "access_grants": Distributed("recipient_id", RECIPIENT),
     "seller_reads": Distributed("recipient_id", RECIPIENT),
 }
@@ -45,6 +50,8 @@ REFERENCE = frozenset(
         "relay_endpoints",
         "officer_accounts",
         "officer_sessions",
+        "recipient_webhooks",  # one row per recipient, read with the recipients
+        "rights_counters",  # one row a year: tracking serials must be unique everywhere
     }
 )
 

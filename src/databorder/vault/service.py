@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from databorder.errors import Gone, NotFound
 from databorder.model import DataItem
 from databorder.model.contact import normalise_email, normalise_phone
 from databorder.policy import load_pack
@@ -22,8 +23,12 @@ from databorder.vault.keys import KeyProvider
 from databorder.vault.models import BlindIndex, SealedItem, SubjectKey
 
 
-class ShreddedError(LookupError):
+class ShreddedError(Gone):
     """The buyer's data key was destroyed: their data no longer exists in readable form."""
+
+    def __init__(self, subject_id: str) -> None:
+        super().__init__(f"buyer {subject_id!r} was erased; their data key is destroyed", "erased")
+        self.subject_id = subject_id
 
 
 # The marketplace's numbering plan for local phone numbers: the home of the law it runs under.
@@ -84,10 +89,10 @@ class Vault:
 
     def _data_key(self, session: Session, subject_id: str) -> bytes:
         row = session.get(SubjectKey, subject_id)
-        if row is None:
-            raise KeyError(f"no vault entry for subject {subject_id}")
+        if row is None:  # nothing of theirs was ever stored, so there is nothing to read
+            raise NotFound("vault entry of buyer", subject_id)
         if row.wrapped_key is None:
-            raise ShreddedError(f"subject {subject_id} was erased; their data key is destroyed")
+            raise ShreddedError(subject_id)
         return self._provider.unwrap(row.wrapped_key, key_context(subject_id), row.master_key_id)
 
     def _data_key_or_new(self, session: Session, subject_id: str, at: datetime) -> bytes:

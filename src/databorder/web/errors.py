@@ -5,7 +5,8 @@ DataborderError                       (databorder.errors)
  │    └── BadQuery       400: a page's query parameter is unknown or malformed (which, and why)
  ├── NotFound            404: no such version, page or file
  │    └── NothingPublished  404: a download asked for before any version was published
- └── CsrfRejected        403: a form came without a valid token (the verdict says which part)
+ └── Forbidden           403
+      └── CsrfRejected   403: a form came without a valid token (the verdict says which part)
 
 A page's query is part of the request line, not a body to be processed: a wrong one answers 400,
 like any malformed request, and the page says which field was wrong and why, in the reader's
@@ -17,7 +18,7 @@ import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from databorder.errors import DataborderError, FieldProblem, InvalidInput, NotFound
+from databorder.errors import FieldProblem, Forbidden, InvalidInput, NotFound
 from databorder.web.csrf import CsrfCheck
 
 
@@ -51,9 +52,7 @@ class NothingPublished(NotFound):
         super().__init__("published notice version", "(none yet)")
 
 
-class CsrfRejected(DataborderError):  # noqa: N818 (named for the answer, like databorder.errors)
-    status = 403
-
+class CsrfRejected(Forbidden):
     def __init__(self, check: CsrfCheck) -> None:
         super().__init__(f"form refused ({check.verdict}): {check.reason}")
         self.check = check

@@ -1,31 +1,32 @@
 """POST /v1/disclosures: decide from the database, then grant and record in one transaction.
 
-The transaction is shared by the requests that arrive together (group commit); each request
-still gets its own answer, sent only after the transaction committed.
+The transaction is shared by the requests that arrive together (group commit, the work in
+gateway/batch.py); each request still gets its own answer, sent only after the transaction
+committed.
 """
 
 import json
-from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Request, Response, status
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from databorder.api.batching import GroupCommit, once_each
+from databorder.api.batching import GroupCommit
 from databorder.api.deps import RuntimeDep, admits, requires
-from databorder.api.observability import TemplatedRoute
-from databorder.auth.services import Scope, ServiceKeys
-from databorder.errors import DataborderError, NotFound
+from databorder.api.observability import Metrics, TemplatedRoute
+from databorder.api.problems import problems
+from databorder.auth.services import Scope
+from databorder.errors import NotFound
+from databorder.gateway.batch import PendingDisclosure, RecordedDisclosure
+from databorder.gateway.codec import DisclosureOut, outcome_to_json
 from databorder.gateway.models import Disclosure
-from databorder.gateway.types import DisclosureAsk, DisclosureOutcome
-from databorder.model import DataItem, Purpose, aware
-from databorder.policy.codec import decision_to_json
+from databorder.gateway.types import DisclosureAsk
+from databorder.model import DataItem, Ground, Purpose, aware
 from databorder.runtime import Runtime
 from databorder.store.query import by_id
 
-router = APIRouter(route_class=TemplatedRoute, tags=["disclosures"])
+router = APIRouter(route_class=TemplatedRoute, tags=["disclosures"], responses=problems(401, 403))
 
 
 class DisclosureIn(BaseModel):
@@ -40,52 +41,49 @@ class DisclosureIn(BaseModel):
     at: Annotated[datetime, AfterValidator(aware)] | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Pending:
-    """A request waiting for its group's transaction: the credential is checked there again."""
+class DisclosureRecordOut(BaseModel):
+    """A disclosure as recorded; the decision's full reasons are in its log leaf."""
 
-    credential: str
-    ask: DisclosureAsk
-    at: datetime
+    model_config = ConfigDict(from_attributes=True)
 
-
-@dataclass(frozen=True, slots=True)
-class Recorded:
-    outcome: DisclosureOutcome
-    tree_size: int
-
-
-def disclose_group(rt: Runtime, group: Sequence[Pending]) -> list[Recorded | Exception]:
-    """One transaction for a group of requests: credentials, decisions, grants, log leaves.
-
-    A credential revoked since the front door admitted it is refused here, in the same
-    transaction that would have disclosed, so revocation takes effect at once.
-    """
-    with rt.sessions.begin() as session:
-        keys = ServiceKeys(session)
-        at = rt.now()
-        callers = once_each(
-            (p.credential for p in group), lambda key: keys.require(key, Scope.PLATFORM, at)
-        )
-        refusals = [
-            caller if isinstance(caller := callers[p.credential], DataborderError) else None
-            for p in group
-        ]
-        admitted = [
-            (p.ask, p.at) for p, refusal in zip(group, refusals, strict=True) if refusal is None
-        ]
-        done = iter(rt.gateway.disclose_each(session, admitted))
-        outcomes = [refusal or next(done) for refusal in refusals]
-        tree_size = rt.log.size(session)
-    return [o if isinstance(o, Exception) else Recorded(o, tree_size) for o in outcomes]
+    id: str
+    order_id: str
+    recipient_id: str
+    subject_id: str
+    purpose: Purpose
+    requested: list[str]
+    dispositions: dict[str, str]
+    allowed: bool
+    cross_border: bool
+    ground: Ground | None
+    article: str | None
+    rule: str
+    reasons: list[str] = Field(description="The reason codes, in order")
+    bases: list[dict[str, str]] = Field(description="The decision's bases, as in its answer")
+    consent_ids: list[str]
+    notice_version: str | None
+    legal_mandate: str | None
+    grant_id: str | None
+    decided_at: datetime
+    leaf_index: int | None
 
 
 @router.post(
     "/v1/disclosures",
     status_code=status.HTTP_201_CREATED,
     summary="Disclose an order's data to a recipient (or record the refusal)",
+    # The hot path answers the codec's JSON as bytes, unvalidated (see docs/benchmarks.md);
+    # `responses` documents that JSON exactly.
     response_class=Response,
-    responses={201: {"content": {"application/json": {}}}},
+    response_model=None,
+    responses={
+        201: {"model": DisclosureOut, "description": "Decided, granted if allowed, and logged"},
+        **problems(
+            (404, "no such order or recipient"),
+            (409, "the order's buyer was erased"),
+            (422, "invalid input, or a seller that did not sell the order"),
+        ),
+    },
 )
 async def post_disclosure(
     body: DisclosureIn, request: Request, credential: Annotated[str, admits(Scope.PLATFORM)]
@@ -99,31 +97,13 @@ async def post_disclosure(
     ask = DisclosureAsk(
         body.order_id, body.recipient_id, body.purpose, tuple(body.items), body.legal_mandate
     )
-    committer: GroupCommit[Pending, Recorded] = request.app.state.disclosures
-    recorded = await committer.submit(Pending(credential, ask, body.at or rt.now()))
-    outcome = recorded.outcome
-    decision = outcome.decision
-    metrics = request.app.state.metrics
-    metrics.count_decision(
-        decision.ground.value if decision.ground else None,
-        decision.cross_border,
-        [r.code.value for r in decision.reasons],
-    )
+    committer: GroupCommit[PendingDisclosure, RecordedDisclosure] = request.app.state.disclosures
+    recorded = await committer.submit(PendingDisclosure(credential, ask, body.at or rt.now()))
+    decision = recorded.outcome.decision
+    metrics: Metrics = request.app.state.metrics
+    metrics.count_decision(decision)
     metrics.disclosures.labels(str(decision.allowed).lower()).inc()
-    answer = {
-        "disclosure_id": outcome.disclosure_id,
-        "decision": decision_to_json(decision),
-        "grant": (
-            {
-                "id": outcome.grant_id,
-                "token": outcome.grant_token,
-                "expires_at": outcome.expires_at.isoformat() if outcome.expires_at else None,
-            }
-            if outcome.grant_id
-            else None
-        ),
-        "log": {"leaf_index": outcome.leaf_index, "tree_size": recorded.tree_size},
-    }
+    answer = outcome_to_json(recorded.outcome, recorded.tree_size)
     return Response(
         json.dumps(answer, ensure_ascii=False).encode(),
         status_code=status.HTTP_201_CREATED,
@@ -135,31 +115,11 @@ async def post_disclosure(
     "/v1/disclosures/{disclosure_id}",
     summary="A recorded disclosure",
     dependencies=[requires(Scope.PLATFORM)],
+    responses=problems(404),
 )
-def get_disclosure(rt: RuntimeDep, disclosure_id: str) -> dict[str, Any]:
+def get_disclosure(rt: RuntimeDep, disclosure_id: str) -> DisclosureRecordOut:
     with rt.sessions.begin() as session:
         row = by_id(session, Disclosure, disclosure_id)
         if row is None:
             raise NotFound("disclosure", disclosure_id)
-        return {
-            "id": row.id,
-            "order_id": row.order_id,
-            "recipient_id": row.recipient_id,
-            "subject_id": row.subject_id,
-            "purpose": row.purpose,
-            "requested": row.requested,
-            "dispositions": row.dispositions,
-            "allowed": row.allowed,
-            "cross_border": row.cross_border,
-            "ground": row.ground,
-            "article": row.article,
-            "rule": row.rule,
-            "reasons": row.reasons,
-            "bases": row.bases,
-            "consent_ids": row.consent_ids,
-            "notice_version": row.notice_version,
-            "legal_mandate": row.legal_mandate,
-            "grant_id": row.grant_id,
-            "decided_at": row.decided_at,
-            "leaf_index": row.leaf_index,
-        }
+        return DisclosureRecordOut.model_validate(row)

@@ -1,28 +1,43 @@
 """Liveness, readiness and metrics, for the orchestrator and the monitoring system."""
 
-from typing import Any
+from typing import Literal
 
 from fastapi import APIRouter, Request, Response
-from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from sqlalchemy import func, select, text
+from pydantic import BaseModel, Field
+from sqlalchemy import text
 
 from databorder.api.deps import RuntimeDep
-from databorder.api.observability import TemplatedRoute
-from databorder.gateway.models import AccessGrant
+from databorder.api.observability import Metrics, TemplatedRoute
+from databorder.gateway.stats import grant_counts
 from databorder.store.migrate import current_revision, head_revision
 
 router = APIRouter(route_class=TemplatedRoute, tags=["operations"])
 
 
+class Health(BaseModel):
+    status: Literal["ok"]
+
+
+class Readiness(BaseModel):
+    status: Literal["ready", "not ready"]
+    checks: dict[str, str] = Field(
+        description="database, schema, keys: `ok`, or what is wrong with it"
+    )
+
+
 @router.get("/health", summary="Liveness: the process answers")
-def health() -> dict[str, str]:
-    return {"status": "ok"}
+def health() -> Health:
+    return Health(status="ok")
 
 
-@router.get("/ready", summary="Readiness: database reachable and migrated, keys loaded")
-def ready(rt: RuntimeDep) -> Response:
-    checks: dict[str, Any] = {}
+@router.get(
+    "/ready",
+    summary="Readiness: database reachable and migrated, keys loaded",
+    responses={503: {"model": Readiness, "description": "not ready: the checks say why"}},
+)
+def ready(rt: RuntimeDep, response: Response) -> Readiness:
+    checks: dict[str, str] = {}
     try:
         with rt.db.connect() as conn:
             conn.execute(text("SELECT 1"))
@@ -35,36 +50,23 @@ def ready(rt: RuntimeDep) -> Response:
         checks["database"] = f"unreachable: {type(exc).__name__}"
     checks["keys"] = "ok"  # the runtime cannot exist without its keys (fail closed at build)
     ok = all(v == "ok" for v in checks.values())
-    return JSONResponse(
-        {"status": "ready" if ok else "not ready", "checks": checks}, status_code=200 if ok else 503
-    )
+    response.status_code = 200 if ok else 503
+    return Readiness(status="ready" if ok else "not ready", checks=checks)
 
 
-@router.get("/metrics", summary="Prometheus metrics", response_class=Response)
+@router.get(
+    "/metrics",
+    summary="Prometheus metrics",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "The Prometheus text exposition format",
+            "content": {CONTENT_TYPE_LATEST: {"schema": {"type": "string"}}},
+        }
+    },
+)
 def metrics(request: Request, rt: RuntimeDep) -> Response:
-    registry = request.app.state.metrics
-    now = rt.now()
+    registry: Metrics = request.app.state.metrics
     with rt.sessions() as session:
-        live = (
-            session.scalar(
-                select(func.count())
-                .select_from(AccessGrant)
-                .where(AccessGrant.revoked_at.is_(None), AccessGrant.expires_at > now)
-            )
-            or 0
-        )
-        ended = (
-            session.scalar(
-                select(func.count())
-                .select_from(AccessGrant)
-                .where(AccessGrant.revoked_at.is_not(None))
-            )
-            or 0
-        )
-        total = session.scalar(select(func.count()).select_from(AccessGrant)) or 0
-        leaves = rt.log.size(session) if rt.log is not None and hasattr(rt.log, "size") else 0
-    registry.grants.labels("live").set(live)
-    registry.grants.labels("revoked_or_expired").set(ended)
-    registry.grants.labels("lapsed_unswept").set(total - live - ended)
-    registry.log_size.set(leaves)
+        registry.count_grants(grant_counts(session, rt.now()), rt.log.size(session))
     return Response(generate_latest(registry.registry), media_type=CONTENT_TYPE_LATEST)

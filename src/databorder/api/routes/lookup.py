@@ -5,18 +5,14 @@ A POST, so the value travels in the body and never in a URL, an access log or a 
 
 from typing import Literal
 
-from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
-from databorder.api.deps import RuntimeDep, requires
-from databorder.api.observability import TemplatedRoute
+from databorder.api.deps import RuntimeDep, scoped_router
 from databorder.auth.services import Scope
 from databorder.errors import InvalidInput
 from databorder.model import DataItem
 
-router = APIRouter(
-    route_class=TemplatedRoute, tags=["officer"], dependencies=[requires(Scope.OFFICER)]
-)
+router = scoped_router(Scope.OFFICER, "officer")
 
 
 class LookupIn(BaseModel):
@@ -26,11 +22,15 @@ class LookupIn(BaseModel):
     value: str = Field(min_length=3, max_length=320)
 
 
+class BuyersFound(BaseModel):
+    buyer_ids: list[str]
+
+
 @router.post("/v1/buyers/lookup", summary="Buyers whose phone or email matches exactly")
-def lookup(body: LookupIn, rt: RuntimeDep) -> dict[str, list[str]]:
+def lookup(body: LookupIn, rt: RuntimeDep) -> BuyersFound:
     with rt.sessions.begin() as session:
         try:
             found = rt.vault.find(session, DataItem(body.item), body.value)
         except ValueError as exc:
             raise InvalidInput.one("value", str(exc)) from exc
-        return {"buyer_ids": found}
+        return BuyersFound(buyer_ids=found)

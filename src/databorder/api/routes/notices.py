@@ -8,21 +8,20 @@ transfers they cover (`suspension_orders`, Art. 28-9).
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, status
+from fastapi import status
 from pydantic import BaseModel, ConfigDict, Field
 
-from databorder.api.deps import RuntimeDep, requires
-from databorder.api.observability import TemplatedRoute
+from databorder.api.deps import RuntimeDep, scoped_router
+from databorder.api.problems import problems
 from databorder.auth.services import Scope
 from databorder.errors import NotFound
 from databorder.i18n import LANGUAGES
 from databorder.model.fields import Instant
 from databorder.notices.store import NoticeStore
+from databorder.registry.models import SuspensionOrder
 from databorder.registry.suspensions import SuspensionOrderIn, SuspensionService
 
-router = APIRouter(
-    route_class=TemplatedRoute, tags=["notices"], dependencies=[requires(Scope.OFFICER)]
-)
+router = scoped_router(Scope.OFFICER, "notices")
 
 
 class PublishIn(BaseModel):
@@ -49,6 +48,18 @@ class SuspensionOrderOut(BaseModel):
     grants_revoked: int = 0
 
 
+def _order_out(row: SuspensionOrder, grants_revoked: int = 0) -> SuspensionOrderOut:
+    return SuspensionOrderOut(
+        id=row.id,
+        recipient_id=row.recipient_id,
+        country=row.country,
+        starts_at=row.starts_at,
+        ends_at=row.ends_at,
+        reference=row.reference,
+        grants_revoked=grants_revoked,
+    )
+
+
 class EndIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -63,14 +74,13 @@ class NoticeOut(BaseModel):
     html: dict[str, str]  # language -> the policy's recipient sections, as published
 
 
-platform = APIRouter(
-    route_class=TemplatedRoute, tags=["notices"], dependencies=[requires(Scope.PLATFORM)]
-)
+platform = scoped_router(Scope.PLATFORM, "notices")
 
 
 @platform.get(
     "/v1/notices/current",
     summary="The notice version in force, with its text for the consent screen",
+    responses=problems((404, "no version was published yet")),
 )
 def current_notice(rt: RuntimeDep) -> NoticeOut:
     """What a consent screen shows: the version in force's rendering, and the hash to send
@@ -113,50 +123,30 @@ def publish(body: PublishIn, rt: RuntimeDep) -> PublishedOut:
     "/v1/suspension-orders",
     status_code=status.HTTP_201_CREATED,
     summary="Record a regulator's suspension order; the grants it covers end at once",
+    responses=problems((404, "no such recipient"), (409, "an order with this id exists")),
 )
 def add_suspension_order(body: SuspensionOrderIn, rt: RuntimeDep) -> SuspensionOrderOut:
     with rt.sessions.begin() as session:
         service = SuspensionService(session, rt.engine.pack.home_country)
         row, revoked = service.add(body, rt.now())
-        return SuspensionOrderOut(
-            id=row.id,
-            recipient_id=row.recipient_id,
-            country=row.country,
-            starts_at=row.starts_at,
-            ends_at=row.ends_at,
-            reference=row.reference,
-            grants_revoked=revoked,
-        )
+        return _order_out(row, revoked)
 
 
 @router.get("/v1/suspension-orders", summary="Every suspension order, in force or ended")
 def list_suspension_orders(rt: RuntimeDep) -> list[SuspensionOrderOut]:
     with rt.sessions.begin() as session:
         rows = SuspensionService(session, rt.engine.pack.home_country).every()
-        return [
-            SuspensionOrderOut(
-                id=r.id,
-                recipient_id=r.recipient_id,
-                country=r.country,
-                starts_at=r.starts_at,
-                ends_at=r.ends_at,
-                reference=r.reference,
-            )
-            for r in rows
-        ]
+        return [_order_out(r) for r in rows]
 
 
-@router.post("/v1/suspension-orders/{order_id}/end", summary="End a suspension order")
+@router.post(
+    "/v1/suspension-orders/{order_id}/end",
+    summary="End a suspension order",
+    responses=problems(404, (409, "the order has ended already")),
+)
 def end_suspension_order(order_id: str, body: EndIn, rt: RuntimeDep) -> SuspensionOrderOut:
     with rt.sessions.begin() as session:
         row = SuspensionService(session, rt.engine.pack.home_country).end(
             order_id, body.at or rt.now()
         )
-        return SuspensionOrderOut(
-            id=row.id,
-            recipient_id=row.recipient_id,
-            country=row.country,
-            starts_at=row.starts_at,
-            ends_at=row.ends_at,
-            reference=row.reference,
-        )
+        return _order_out(row)

@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from databorder.api.deps import RuntimeDep, bearer
 from databorder.api.observability import TemplatedRoute
+from databorder.api.problems import problems
 from databorder.auth.services import Officers
 
 router = APIRouter(route_class=TemplatedRoute, tags=["officer"])
@@ -25,7 +26,11 @@ class SessionOut(BaseModel):
     expires_at: datetime
 
 
-@router.post("/v1/officer/login", summary="Sign in; the token is a bearer credential")
+@router.post(
+    "/v1/officer/login",
+    summary="Sign in; the token is a bearer credential",
+    responses=problems((401, "wrong username or password, or a disabled account")),
+)
 def login(body: LoginIn, rt: RuntimeDep) -> SessionOut:
     with rt.sessions.begin() as session:
         token, expires = Officers(session).login(body.username, body.password, rt.now())

@@ -6,6 +6,7 @@ from databorder.gateway import models as gateway_models
 from databorder.ledger import models as ledger_models
 from databorder.marketplace import models as marketplace_models
 from databorder.registry import models as registry_models
+from databorder.rights import models as rights_models
 from databorder.vault import models as vault_models
 
 __all__ = [
@@ -15,5 +16,6 @@ __all__ = [
     "ledger_models",
     "marketplace_models",
     "registry_models",
+    "rights_models",
     "vault_models",
 ]

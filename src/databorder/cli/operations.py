@@ -1,0 +1,58 @@
+"""Running the service: `init`, `migrate`, `sweep` and `serve`."""
+
+from typing import Annotated
+
+import typer
+
+from databorder.cli._shared import opened, reported, settings
+
+
+def init() -> None:
+    """Create missing key files (owner-only) and migrate the database to the latest schema."""
+    from databorder.runtime import init_keys, migrate  # noqa: PLC0415 (keeps `--help` fast)
+
+    config = settings()
+    with reported():
+        for path in init_keys(config):
+            typer.echo(f"created key file {path}")
+    migrate(config)
+    typer.echo(f"database at {config.database_url} is at the latest schema")
+
+
+def migrate() -> None:
+    """Migrate the database to the latest schema (Alembic)."""
+    from databorder.runtime import migrate as run_migrations  # noqa: PLC0415
+
+    run_migrations(settings())
+    typer.echo("database is at the latest schema")
+
+
+def sweep() -> None:
+    """End expired grants, free their relay numbers, drop old read records (idempotent)."""
+    from databorder.gateway.sweeper import sweep as run_sweep  # noqa: PLC0415
+
+    with opened() as rt, rt.sessions.begin() as session:
+        report = run_sweep(session, rt.now(), rt.engine.pack.home_country)
+    typer.echo(
+        f"grants ended: {report.grants_ended}, by suspension order: {report.suspended_by_order}, "
+        f"relay endpoints released: {report.relays_released}, read records deleted: "
+        f"{report.reads_deleted}"
+    )
+
+
+def serve(
+    host: Annotated[str | None, typer.Option(help="bind address")] = None,
+    port: Annotated[int | None, typer.Option(help="port")] = None,
+) -> None:
+    """Serve the HTTP API (OpenAPI docs at /docs). Refuses to start without its key files."""
+    import uvicorn  # noqa: PLC0415
+
+    from databorder.api.app import create_app  # noqa: PLC0415
+
+    with opened() as rt:
+        uvicorn.run(
+            create_app(rt),
+            host=host or rt.settings.host,
+            port=port or rt.settings.port,
+            log_level="info",
+        )
