@@ -158,6 +158,11 @@ def init_keys(settings: Settings) -> list[Path]:
         created.append(settings.blind_index_key_path)
     if ensure_signing_key(settings.log_signing_key_path):
         created.append(settings.log_signing_key_path)
+    # The privacy center's keys (buyer hand-over tokens, session cookies). Imported here: the
+    # web layer imports the runtime, not the other way round.
+    from databorder.web.buyer_session import ensure_keys  # noqa: PLC0415
+
+    created.extend(ensure_keys(settings.key_dir))
     return created
 
 

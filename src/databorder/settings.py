@@ -58,6 +58,8 @@ class Settings(BaseSettings):
     mail_dir: Path = Path("mail")
     # The privacy center's session cookie: Secure in production (HTTPS), off for loopback demos.
     session_cookie_secure: bool = False
+    # Where the privacy center sends a buyer to sign in again (the marketplace's own page).
+    marketplace_signin_url: str = ""
     # FastAPI's native OpenTelemetry traces, metrics and logs (configure the OTel SDK as usual).
     opentelemetry: bool = False
 

@@ -203,3 +203,23 @@ def test_loading_the_cli_imports_no_service_or_extra() -> None:
         [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=False
     )
     assert result.stdout == "[]\n", result.stderr
+
+
+def test_buyers_login_link_prints_a_token_the_privacy_center_accepts(
+    settings: Settings, runtime: Runtime
+) -> None:
+    from urllib.parse import parse_qs, urlsplit  # noqa: PLC0415
+
+    from databorder.model import utcnow  # noqa: PLC0415
+    from databorder.web.buyer_session import check_login_token, load_keys  # noqa: PLC0415
+    from factories import add_buyer  # noqa: PLC0415
+
+    with runtime.sessions.begin() as s:
+        add_buyer(s, runtime)
+    result = run(settings, "buyers", "login-link", "b-1", "--base-url", "https://shop.example")
+    assert result.returncode == 0, result.stderr
+    link = urlsplit(result.stdout.strip())
+    assert (link.scheme, link.netloc, link.path) == ("https", "shop.example", "/me/login")
+    token = parse_qs(link.query)["token"][0]
+    check = check_login_token(token, load_keys(settings.key_dir).login, utcnow())
+    assert check.buyer_id == "b-1"

@@ -117,6 +117,7 @@ CASES = [
     Case("suspension-orders end so-nobody", 3, "suspension order 'so-nobody' not found"),
     Case("suspension-orders list CN", 2, "got unexpected extra argument(s) (CN)"),
     Case("rights dispatch now", 2, "got unexpected extra argument(s) (now)"),
+    Case("buyers login-link b-nobody", 3, "buyer 'b-nobody' not found"),
     # recipients
     Case(
         "recipients import /nonexistent/recipients.csv",

@@ -12,15 +12,20 @@ import socket
 import subprocess
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 
 import uvicorn
+from fastapi import FastAPI
+from me_factories import NOW as CENTER_NOW
+from me_factories import CenterWorld, build_world
+from me_factories import link as center_link
 from web_factories import NOW, publish_two_versions
 
 from databorder.api.app import create_app
-from databorder.runtime import build, init_keys
+from databorder.runtime import Runtime, build, init_keys
 from databorder.settings import Settings
 
 ROOT = Path(__file__).parents[2]
@@ -74,18 +79,10 @@ class Site:
 
 
 @contextmanager
-def serve(workdir: Path, template_db: Path) -> Iterator[Site]:
-    """The app on a loopback port, with two published versions, its clock at NOW."""
-    database = workdir / "site.db"
-    shutil.copyfile(template_db, database)
-    settings = Settings(database_url=f"sqlite:///{database}", key_dir=workdir / "keys")
-    init_keys(settings)
-    runtime = dataclasses.replace(build(settings), clock=lambda: NOW)
-    versions = publish_two_versions(runtime)
+def _served(app: FastAPI) -> Iterator[str]:
+    """`app` on a free loopback port until the block ends; yields its base URL."""
     port = _free_port()
-    config = uvicorn.Config(
-        create_app(runtime), host="127.0.0.1", port=port, log_level="warning", ws="none"
-    )
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", ws="none")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name="live-site", daemon=True)
     thread.start()
@@ -95,8 +92,55 @@ def serve(workdir: Path, template_db: Path) -> Iterator[Site]:
             raise RuntimeError(f"the site did not start on 127.0.0.1:{port}")
         time.sleep(0.05)
     try:
-        yield Site(f"http://127.0.0.1:{port}", versions)
+        yield f"http://127.0.0.1:{port}"
     finally:
         server.should_exit = True
         thread.join(timeout=30)
+
+
+def _runtime(workdir: Path, template_db: Path, clock: Callable[[], datetime]) -> Runtime:
+    database = workdir / "site.db"
+    shutil.copyfile(template_db, database)
+    settings = Settings(database_url=f"sqlite:///{database}", key_dir=workdir / "keys")
+    init_keys(settings)
+    return dataclasses.replace(build(settings), clock=clock)
+
+
+@contextmanager
+def serve(workdir: Path, template_db: Path) -> Iterator[Site]:
+    """The app on a loopback port, with two published versions, its clock at NOW."""
+    runtime = _runtime(workdir, template_db, lambda: NOW)
+    versions = publish_two_versions(runtime)
+    try:
+        with _served(create_app(runtime)) as base_url:
+            yield Site(base_url, versions)
+    finally:
+        runtime.db.dispose()
+
+
+@dataclasses.dataclass(frozen=True)
+class CenterSite:
+    """The privacy center's live site: buyers with data, and the marketplace's sign-in link."""
+
+    base_url: str
+    runtime: Runtime
+    world: CenterWorld
+
+    def login_link(self, buyer: str) -> str:
+        return center_link(self.runtime, buyer, self.base_url)
+
+
+@contextmanager
+def serve_center(workdir: Path, template_db: Path, buyers: Sequence[str]) -> Iterator[CenterSite]:
+    """The app with the privacy center's world (me_factories) plus `buyers`, each of whose
+    data went to the same four companies; its clock stands at the world's NOW."""
+    runtime = _runtime(workdir, template_db, lambda: CENTER_NOW)
+    world = build_world(runtime, buyers)
+    try:
+        # Made before serving: the app creates the privacy center's keys when missing, and
+        # the test's sign-in links must be signed with the same login key.
+        app = create_app(runtime)
+        with _served(app) as base_url:
+            yield CenterSite(base_url, runtime, world)
+    finally:
         runtime.db.dispose()

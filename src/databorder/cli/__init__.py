@@ -15,6 +15,7 @@ import typer
 import typer.main
 
 from databorder.cli import (
+    buyers,
     decide,
     disclose,
     keys,
@@ -52,6 +53,7 @@ app.add_typer(log.app, name="log")
 app.add_typer(notices.app, name="notices")
 app.add_typer(notices.orders_app, name="suspension-orders")
 app.add_typer(rights.app, name="rights")
+app.add_typer(buyers.app, name="buyers")
 
 
 def _usage_problem(exc: typer.TyperException) -> str:

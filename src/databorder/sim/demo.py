@@ -79,7 +79,9 @@ def _fresh(directory: Path) -> Settings:
     for old in directory.glob("demo.db*"):
         old.unlink()
     settings = Settings(
-        database_url=f"sqlite:///{directory / 'demo.db'}", key_dir=directory / "keys"
+        database_url=f"sqlite:///{directory / 'demo.db'}",
+        key_dir=directory / "keys",
+        mail_dir=directory / "mail",  # recipients' rights tasks, as the mail they would get
     )
     init_keys(settings)
     engine = make_engine(settings.database_url)
@@ -279,6 +281,7 @@ def _example(
             key = RegistryService(session).issue_api_key(grant.recipient_id, now)
             return {
                 "order_id": grant.order_id,
+                "buyer_id": grant.subject_id,
                 "recipient_id": grant.recipient_id,
                 "api_key": key,
                 "grant_token": outcome.grant_token,
@@ -369,8 +372,18 @@ def run_demo(
         import uvicorn  # noqa: PLC0415
 
         from databorder.api.app import create_app  # noqa: PLC0415
+        from databorder.web.buyer_session import load_keys, login_link  # noqa: PLC0415
 
         echo(f"serving http://127.0.0.1:{port} (OpenAPI docs at /docs); Ctrl-C to stop")
+        echo(f"the public privacy policy: http://127.0.0.1:{port}/privacy")
+        if summary.example:
+            link = login_link(
+                summary.example["buyer_id"],
+                f"http://127.0.0.1:{port}",
+                load_keys(settings.key_dir).login,
+                rt.now(),
+            )
+            echo(f"a buyer's privacy center (a one-time link, valid 5 minutes): {link}")
         uvicorn.run(create_app(rt), host="127.0.0.1", port=port, log_level="warning")
     rt.db.dispose()
     return summary

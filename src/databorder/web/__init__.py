@@ -18,6 +18,7 @@ from starlette.types import Scope
 from databorder.web.assets import STATIC_URL
 from databorder.web.csrf import CsrfTokens
 from databorder.web.headers import secure
+from databorder.web.me import install as _install_privacy_center
 from databorder.web.routes import assets, directory, fallback, home, policy
 
 STATIC_DIR = Path(__file__).parent / "static"
@@ -42,6 +43,8 @@ def install(app: FastAPI, csrf_key: bytes | None = None) -> None:
     app.state.csrf = CsrfTokens(csrf_key if csrf_key is not None else secrets.token_bytes(32))
     for module in (home, policy, directory, assets, fallback):
         app.include_router(module.router)
+    # The buyer's privacy center (/me/...): its routers, keys and session settings.
+    _install_privacy_center(app)
     app.mount(STATIC_URL, _Static(directory=STATIC_DIR), name="static")
 
 
