@@ -11,7 +11,13 @@ import sys
 import time
 from pathlib import Path
 
-MODULES = ("bench_decisions", "bench_ledger", "bench_gateway", "bench_notices", "bench_privacy_center")
+MODULES = (
+    "bench_decisions",
+    "bench_ledger",
+    "bench_gateway",
+    "bench_notices",
+    "bench_privacy_center",
+)
 
 
 def machine() -> str:

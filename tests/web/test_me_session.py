@@ -5,6 +5,7 @@ import hashlib
 import hmac
 import json
 import stat
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -16,7 +17,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi.testclient import TestClient
 from me_factories import A, B, Clock, link, login_key
 
-from databorder.runtime import Runtime
+from databorder.api.app import create_app
+from databorder.runtime import Runtime, build
 from databorder.vault.keys import KeyFileError
 from databorder.web.buyer_session import (
     AUDIENCE,
@@ -301,6 +303,22 @@ def test_a_link_works_once(center: TestClient, center_runtime: Runtime) -> None:
     assert replay.status_code == 401
     assert "이미 사용한 로그인 링크입니다" in replay.text
     assert center.get("/me").status_code == 401
+
+
+def test_a_link_works_once_across_worker_processes(
+    center: TestClient, center_runtime: Runtime
+) -> None:
+    """A second runtime and app on the same database stand for a second worker process."""
+    url = link(center_runtime, A)
+    worker = replace(build(center_runtime.settings), clock=center_runtime.clock)
+    try:
+        with TestClient(create_app(worker), follow_redirects=False) as other_worker:
+            assert center.get(url).status_code == 303
+            replay = other_worker.get(url)
+    finally:
+        worker.db.dispose()
+    assert replay.status_code == 401
+    assert "이미 사용한 로그인 링크입니다" in replay.text
 
 
 def test_thirty_idle_minutes_sign_the_buyer_out(buyer_a: TestClient, center_clock: Clock) -> None:

@@ -43,3 +43,13 @@ class OfficerSession(Base):
     created_at: Mapped[datetime]
     expires_at: Mapped[datetime]
     revoked_at: Mapped[datetime | None]
+
+
+class UsedLoginToken(Base):
+    """A buyer hand-over token's id, kept until the token expires: a sign-in link works once,
+    whichever worker process receives it (the primary key makes the second use fail)."""
+
+    __tablename__ = "used_login_tokens"
+
+    jti: Mapped[str] = mapped_column(String(128), primary_key=True)
+    expires_at: Mapped[datetime] = mapped_column(index=True)

@@ -50,6 +50,7 @@ REFERENCE = frozenset(
         "relay_endpoints",
         "officer_accounts",
         "officer_sessions",
+        "used_login_tokens",
         "recipient_webhooks",  # one row per recipient, read with the recipients
         "rights_counters",  # one row a year: tracking serials must be unique everywhere
     }

@@ -16,10 +16,9 @@ public key file is present only EdDSA is accepted, otherwise only HS256: the alg
 from the server's configuration, never from the token's header, so a token cannot choose to be
 checked with a weaker algorithm or with the public key as an HMAC secret.
 
-Used token ids are remembered until the token would have expired anyway (`UsedTokens`); the
-in-memory store here is right for one process. Several workers need one store they share (a
-small table `used_login_tokens(jti primary key, expires_at)` written with INSERT ... ON CONFLICT
-DO NOTHING), which is the same protocol.
+Used token ids are remembered until the token would have expired anyway (`UsedTokens`): the
+service uses the database's `used_login_tokens` table (`auth/login_tokens.py`), so a link signs
+in once whichever worker receives it; the in-memory store here serves tests and tools.
 
 The session is a cookie holding a second JWT, signed with HS256 under `buyer-session.key`, a
 key only databorder holds: the buyer's id, a session id (what the forms' CSRF tokens are bound

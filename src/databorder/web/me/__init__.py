@@ -10,6 +10,7 @@ shows, always filtered by the signed-in buyer; `actions.py` the calls into the r
 
 from fastapi import FastAPI
 
+from databorder.auth.login_tokens import StoredUsedTokens
 from databorder.runtime import Runtime
 from databorder.web.buyer_session import load_keys
 from databorder.web.me import routes_pages, routes_rights, routes_session
@@ -32,7 +33,10 @@ def install(app: FastAPI) -> None:
     """
     runtime: Runtime = app.state.runtime
     key_dir = runtime.settings.key_dir
-    app.state.privacy_center = PrivacyCenter.from_settings(runtime.settings, load_keys(key_dir))
+    # Used sign-in tokens are remembered in the database, so a link works once across workers.
+    app.state.privacy_center = PrivacyCenter.from_settings(
+        runtime.settings, load_keys(key_dir), StoredUsedTokens(runtime.sessions)
+    )
     for router in ROUTERS:
         app.include_router(router)
 

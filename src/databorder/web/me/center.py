@@ -63,10 +63,12 @@ class PrivacyCenter:
     deadline_days: int = DEFAULT_DEADLINE_DAYS  # PIPA Art. 35-37: answer within 10 days
 
     @classmethod
-    def from_settings(cls, settings: Settings, keys: BuyerKeys) -> "PrivacyCenter":
+    def from_settings(
+        cls, settings: Settings, keys: BuyerKeys, used: UsedTokens | None = None
+    ) -> "PrivacyCenter":
         return cls(
             keys=keys,
-            used=MemoryUsedTokens(),
+            used=used if used is not None else MemoryUsedTokens(),
             secure_cookies=settings.session_cookie_secure,
             # Not a setting yet (asked of the lead: DATABORDER_MARKETPLACE_SIGNIN_URL); until
             # then the page tells the buyer to open the privacy center from the marketplace.
