@@ -143,6 +143,7 @@ def test_a_download_link_expires(buyer_a: TestClient, center_clock: Clock) -> No
     answer = buyer_a.get(links["json"])
     assert answer.status_code == 303
     assert answer.headers["location"] == "/me/download?expired=1"
+    assert "내려받기 링크가 만료되었습니다" in buyer_a.get(answer.headers["location"]).text
     page = buyer_a.get(links["json"].replace("/me/download/json", "/me/download")).text
     assert "내려받기 링크가 만료되었습니다" in page
 

@@ -354,3 +354,10 @@ def test_without_a_session_every_page_asks_to_sign_in_in_the_readers_language(
     english = center.get("/me?lang=en")
     assert "Please sign in" in english.text
     assert english.headers["Content-Security-Policy"].startswith("default-src 'none'")
+
+
+def test_a_malformed_marketplace_public_key_refuses_to_load(tmp_path: Path) -> None:
+    ensure_keys(tmp_path)
+    (tmp_path / "buyer-login.pub").write_text("not a key")
+    with pytest.raises(KeyFileError, match=r"buyer-login\.pub is not an Ed25519 public key"):
+        load_keys(tmp_path)

@@ -1,4 +1,4 @@
-"""Buyers' rights from the command line: delivering recipients' tasks, signing a buyer in."""
+"""Buyers' rights from the command line: delivering the tasks recipients must act on."""
 
 import typer
 
@@ -11,7 +11,8 @@ app = typer.Typer(
 
 @app.command("dispatch")
 def dispatch() -> None:
-    """Deliver the rights tasks that are due (webhooks, or email), with retries; idempotent."""
+    """Deliver the rights tasks that are due (up to a batch of 100 a run: run it again for
+    more), by webhook or email, with retries; idempotent."""
     with opened() as rt:
         report = rt.rights_dispatcher.run(rt.sessions, rt.now())
     typer.echo(

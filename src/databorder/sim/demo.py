@@ -376,14 +376,12 @@ def run_demo(
 
         echo(f"serving http://127.0.0.1:{port} (OpenAPI docs at /docs); Ctrl-C to stop")
         echo(f"the public privacy policy: http://127.0.0.1:{port}/privacy")
-        if summary.example:
+        login_key = load_keys(settings.key_dir).login
+        if summary.example and login_key.signing is not None:
             link = login_link(
-                summary.example["buyer_id"],
-                f"http://127.0.0.1:{port}",
-                load_keys(settings.key_dir).login,
-                rt.now(),
+                summary.example["buyer_id"], f"http://127.0.0.1:{port}", login_key, rt.now()
             )
-            echo(f"a buyer's privacy center (a one-time link, valid 5 minutes): {link}")
+            echo(f"a buyer's privacy center (a one-time link, valid two minutes): {link}")
         uvicorn.run(create_app(rt), host="127.0.0.1", port=port, log_level="warning")
     rt.db.dispose()
     return summary

@@ -178,7 +178,10 @@ def load_keys(key_dir: Path) -> BuyerKeys:
     """Raises KeyFileError naming the file when a key is missing, malformed or not private."""
     public = key_dir / LOGIN_PUBLIC_KEY_FILE
     if public.exists():
-        loaded = serialization.load_pem_public_key(public.read_bytes())
+        try:
+            loaded = serialization.load_pem_public_key(public.read_bytes())
+        except ValueError as exc:  # not PEM, or a key this library cannot read
+            raise KeyFileError(f"{public} is not an Ed25519 public key in PEM: {exc}") from exc
         if not isinstance(loaded, Ed25519PublicKey):
             raise KeyFileError(f"{public} is not an Ed25519 public key in PEM")
         login = LoginKey.ed25519(loaded)

@@ -70,8 +70,8 @@ class PrivacyCenter:
             keys=keys,
             used=used if used is not None else MemoryUsedTokens(),
             secure_cookies=settings.session_cookie_secure,
-            # Not a setting yet (asked of the lead: DATABORDER_MARKETPLACE_SIGNIN_URL); until
-            # then the page tells the buyer to open the privacy center from the marketplace.
+            # DATABORDER_MARKETPLACE_SIGNIN_URL; unset, the page tells the buyer to open the
+            # privacy center from the marketplace again.
             signin_url=settings.marketplace_signin_url or None,
             deadline_days=settings.rights_deadline_days,
         )

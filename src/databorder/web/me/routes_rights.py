@@ -106,7 +106,8 @@ def download_page(request: Request, rt: RuntimeDep, pc: CenterDep, me: SignedIn)
     context = {
         "links": links,
         "expires": expires,
-        "expired": bool(token) and links is None,
+        # A link that no longer works, followed here or bounced from a download (`expired=1`).
+        "expired": (bool(token) and links is None) or request.query_params.get("expired") == "1",
         "minutes": pc.download_seconds // 60,
     }
     return me_page(request, "me/download.html", context, me, pc)

@@ -97,11 +97,17 @@ def _countries_of(seat: str, data_countries: Iterable[str]) -> tuple[str, ...]:
 
 
 def home(session: Session, buyer: Buyer, home_country: str) -> HomeView:
-    rows = session.execute(
-        select(Recipient.id, Recipient.country, Recipient.data_countries)
-        .join(Disclosure, Disclosure.recipient_id == Recipient.id)
+    # DISTINCT over the recipient's id only: PostgreSQL cannot compare `json` values, so the
+    # data countries are read for the distinct recipients in a second step.
+    received = (
+        select(Disclosure.recipient_id)
         .where(Disclosure.subject_id == buyer.id, Disclosure.allowed.is_(True))
         .distinct()
+    )
+    rows = session.execute(
+        select(Recipient.id, Recipient.country, Recipient.data_countries).where(
+            Recipient.id.in_(received)
+        )
     ).all()
     per_country: dict[str, int] = defaultdict(int)
     for _, seat, data_countries in rows:
