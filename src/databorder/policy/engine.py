@@ -82,17 +82,27 @@ def _text(pack: Pack, code: ReasonCode, request: DecisionRequest, item: DataItem
     return Reason(code, item, texts)
 
 
-def _item_reason(
-    pack: Pack, cache: _Cache, code: ReasonCode, request: DecisionRequest, item: DataItem
+def _cached(
+    pack: Pack,
+    cache: _Cache,
+    key: tuple[Any, ...],
+    code: ReasonCode,
+    request: DecisionRequest,
+    item: DataItem | None,
 ) -> Reason:
-    # Item-level texts depend only on (code, item, purpose): build each once per engine.
-    key = (code, item, request.purpose)
     reason = cache.get(key)
     if reason is None:
         if len(cache) >= _CACHE_LIMIT:
             cache.clear()
         reason = cache[key] = _text(pack, code, request, item)
     return reason
+
+
+def _item_reason(
+    pack: Pack, cache: _Cache, code: ReasonCode, request: DecisionRequest, item: DataItem
+) -> Reason:
+    # Item-level texts depend only on (code, item, purpose): build each once per engine.
+    return _cached(pack, cache, (code, item, request.purpose), code, request, item)
 
 
 def _refuse(
@@ -120,12 +130,7 @@ def _request_reason(
 ) -> Reason:
     r = request.recipient
     key = (code, r.name, r.country, request.purpose, request.legal_mandate)
-    reason = cache.get(key)
-    if reason is None:
-        if len(cache) >= _CACHE_LIMIT:
-            cache.clear()
-        reason = cache[key] = _text(pack, code, request, None)
-    return reason
+    return _cached(pack, cache, key, code, request, None)
 
 
 def _refuse_whole(

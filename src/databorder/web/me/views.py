@@ -7,10 +7,11 @@ range scans). Handlers translate HTTP; templates only lay these values out. "Now
 """
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
 import phonenumbers
 from sqlalchemy import and_, or_, select
@@ -463,14 +464,7 @@ def ever_received(session: Session, buyer_id: str) -> tuple[LostAccess, ...]:
         .join(Recipient, Recipient.id == Disclosure.recipient_id)
         .where(Disclosure.subject_id == buyer_id, Disclosure.allowed.is_(True))
     ).all()
-    counted: dict[str, tuple[str, str, int]] = {}
-    for recipient_id, name, country in rows:
-        _, _, n = counted.get(recipient_id, (name, country, 0))
-        counted[recipient_id] = (name, country, n + 1)
-    return tuple(
-        LostAccess(rid, name, country, n)
-        for rid, (name, country, n) in sorted(counted.items(), key=lambda kv: (kv[1][1], kv[1][0]))
-    )
+    return _per_recipient(rows, key=lambda a: (a.country, a.name))
 
 
 def live_recipients(session: Session, buyer_id: str, at: datetime) -> tuple[LostAccess, ...]:
@@ -484,14 +478,17 @@ def live_recipients(session: Session, buyer_id: str, at: datetime) -> tuple[Lost
             AccessGrant.expires_at > at,
         )
     ).all()
+    return _per_recipient(rows, key=lambda a: a.name)
+
+
+def _per_recipient(rows: Sequence[Any], key: Callable[[LostAccess], Any]) -> tuple[LostAccess, ...]:
+    """(recipient id, name, country) rows, one each per disclosure or grant, counted per recipient."""
     counted: dict[str, tuple[str, str, int]] = {}
     for recipient_id, name, country in rows:
         _, _, n = counted.get(recipient_id, (name, country, 0))
         counted[recipient_id] = (name, country, n + 1)
-    return tuple(
-        LostAccess(rid, name, country, n)
-        for rid, (name, country, n) in sorted(counted.items(), key=lambda kv: kv[1][0])
-    )
+    found = (LostAccess(rid, name, country, n) for rid, (name, country, n) in counted.items())
+    return tuple(sorted(found, key=key))
 
 
 __all__ = [
