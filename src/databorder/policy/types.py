@@ -32,10 +32,6 @@ class ConsentFacts:
     given_at: datetime
     withdrawn_at: datetime | None = None
 
-    def valid_at(self, at: datetime) -> bool:
-        """Counts only once given and until withdrawn (a withdrawal at `at` already counts)."""
-        return self.given_at <= at and (self.withdrawn_at is None or self.withdrawn_at > at)
-
 
 @dataclass(frozen=True, slots=True)
 class SubjectFacts:
