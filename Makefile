@@ -10,7 +10,7 @@ ORDERS ?= 6000
 SEED ?= 7
 DEMO_DIR ?= .demo
 
-.PHONY: setup demo test lint format bench clean i18n browser
+.PHONY: setup demo test lint format bench clean i18n browser stress soak
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -61,6 +61,15 @@ i18n: setup
 bench: setup
 	scripts/ensure-deb wrk
 	$(BIN)/python -m bench
+
+# Longer runs of the reliability suites (tests/reliability): more generated requests, more
+# crashes; `make test` runs a short version of each.
+stress: setup browser
+	DATABORDER_STRESS=1 $(BIN)/python -m pytest tests/reliability
+
+# Ten minutes at a steady rate on loopback: error rate, p99 and RSS over time (docs/reliability.md).
+soak: setup
+	$(BIN)/python -m bench.soak
 
 clean:
 	rm -rf $(VENV) $(DEMO_DIR) .pytest_cache .mypy_cache .ruff_cache

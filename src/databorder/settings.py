@@ -60,6 +60,23 @@ class Settings(BaseSettings):
     session_cookie_secure: bool = False
     # Where the privacy center sends a buyer to sign in again (the marketplace's own page).
     marketplace_signin_url: str = ""
+    # Hardening (docs/threat-model.md). An `at` given on the platform API (a disclosure, a
+    # withdrawal) is accepted only this close to the server's clock; history comes in through
+    # the officer's import, which never creates live grants.
+    clock_skew_seconds: float = Field(default=300.0, ge=0, le=3600)
+    # Request bodies above this are refused with 413 before they are read.
+    max_body_bytes: int = Field(default=8 * 1024 * 1024, ge=1024)
+    # Officer sign-in: failed attempts before an account is locked, for how long, and attempts
+    # a minute from one address.
+    login_max_failures: int = Field(default=5, ge=1, le=100)
+    login_lockout_seconds: float = Field(default=900.0, ge=1)
+    login_attempts_per_minute: int = Field(default=10, ge=1)
+    # /metrics answers callers on these networks, or presenting a key with the metrics scope.
+    metrics_networks: list[str] = Field(default_factory=lambda: ["127.0.0.0/8", "::1/128"])
+    # The OpenAPI document and its pages (/openapi.json, /docs, /redoc): off in production.
+    api_docs: bool = True
+    # How long an Idempotency-Key's first answer is kept for replay.
+    idempotency_ttl_hours: int = Field(default=24, ge=1, le=24 * 30)
     # FastAPI's native OpenTelemetry traces, metrics and logs (configure the OTel SDK as usual).
     opentelemetry: bool = False
 
