@@ -1,7 +1,6 @@
 """POST /v1/disclosures under concurrency: shared transactions, one answer and one leaf each."""
 
 import asyncio
-from datetime import timedelta
 from typing import Any
 
 import httpx2
@@ -12,9 +11,7 @@ from databorder.auth.services import ServiceKeys
 from databorder.gateway.models import AccessGrant, Disclosure
 from databorder.ledger.models import LogLeaf
 from databorder.runtime import Runtime
-from factories import T0, add_order
-
-AT = (T0 + timedelta(minutes=5)).isoformat()
+from factories import add_order
 
 
 def _ask(order: str, recipient: str = "s-cn-1") -> dict[str, Any]:
@@ -23,7 +20,6 @@ def _ask(order: str, recipient: str = "s-cn-1") -> dict[str, Any]:
         "recipient_id": recipient,
         "purpose": "shipping",
         "items": ["name", "phone", "address"],
-        "at": AT,
     }
 
 

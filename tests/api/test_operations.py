@@ -1,14 +1,12 @@
 """Health, readiness, metrics, and logs that never carry personal data."""
 
 import logging
-from datetime import timedelta
 
 import pytest
 from fastapi.testclient import TestClient
 
 from databorder.api.observability import JsonFormatter
 from databorder.runtime import Runtime
-from factories import T0
 
 
 def test_health_and_readiness(client: TestClient) -> None:
@@ -29,7 +27,6 @@ def test_readiness_fails_when_the_schema_is_behind(runtime: Runtime, client: Tes
 
 
 def test_metrics_count_decisions_disclosures_and_grants(world: Runtime, client: TestClient) -> None:
-    at = (T0 + timedelta(minutes=5)).isoformat()
     client.post(
         "/v1/disclosures",
         json={
@@ -37,7 +34,6 @@ def test_metrics_count_decisions_disclosures_and_grants(world: Runtime, client: 
             "recipient_id": "s-cn-1",
             "purpose": "shipping",
             "items": ["name", "rrn"],
-            "at": at,
         },
     )
     text = client.get("/metrics").text
@@ -71,7 +67,6 @@ def test_readiness_and_health_answer_their_models(client: TestClient) -> None:
 def test_request_logs_name_the_route_template_and_no_personal_data(
     world: Runtime, client: TestClient, caplog: pytest.LogCaptureFixture
 ) -> None:
-    at = (T0 + timedelta(minutes=5)).isoformat()
     with caplog.at_level(logging.INFO, logger="databorder"):
         client.post(
             "/v1/disclosures",
@@ -80,7 +75,6 @@ def test_request_logs_name_the_route_template_and_no_personal_data(
                 "recipient_id": "s-cn-1",
                 "purpose": "shipping",
                 "items": ["name"],
-                "at": at,
             },
         )
         client.get("/v1/seller/orders/o-1/data")

@@ -10,6 +10,7 @@ from databorder.runtime import Runtime
 ROUTES = [
     ("POST", "/v1/decisions", "platform"),
     ("POST", "/v1/disclosures", "platform"),
+    ("POST", "/v1/disclosures/import", "officer"),
     ("POST", "/v1/buyers", "platform"),
     ("POST", "/v1/orders", "platform"),
     ("POST", "/v1/consents", "platform"),

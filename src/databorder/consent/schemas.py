@@ -24,4 +24,6 @@ class ConsentIn(ConsentTerms):
 class WithdrawIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
+    # The server's clock unless given; then within DATABORDER_CLOCK_SKEW_SECONDS before it,
+    # never after (api/instants.py).
     at: Instant | None = None

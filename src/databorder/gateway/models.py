@@ -99,6 +99,10 @@ class Disclosure(Base):
     decided_at: Mapped[datetime]
     grant_id: Mapped[str | None] = mapped_column(String(36))
     leaf_index: Mapped[int | None]
+    # History brought in by the privacy officer (POST /v1/disclosures/import): who, and when it
+    # was recorded; such a disclosure never has a grant.
+    imported_by: Mapped[str | None] = mapped_column(String(64))
+    imported_at: Mapped[datetime | None]
 
 
 class SellerRead(Base):

@@ -12,17 +12,17 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any, NamedTuple, Protocol, cast
 
-from sqlalchemy import ColumnElement, Table, and_, select, update
+from sqlalchemy import ColumnElement, Table, and_, func, select, update
 from sqlalchemy.orm import Session
 
 from databorder.auth.tokens import GRANT_TOKEN_PREFIX, hash_secret, new_secret
 from databorder.consent.facts import consent_facts
-from databorder.consent.models import NoticeVersion
+from databorder.consent.models import Consent, NoticeVersion
 from databorder.consent.services import ConsentService
-from databorder.errors import Conflict, DataborderError, InvalidInput, NotFound
+from databorder.errors import Conflict, DataborderError, InvalidInput, NotFound, field_problem
 from databorder.gateway.expiry import grant_expiry
 from databorder.gateway.models import AccessGrant, Disclosure
-from databorder.gateway.types import DisclosureAsk, DisclosureOutcome
+from databorder.gateway.types import DisclosureAsk, DisclosureOutcome, HistoryImport
 from databorder.ledger.canonical import canonical_json
 from databorder.marketplace.models import Buyer, Order
 from databorder.model import DataItem, Disposition, RecipientRole
@@ -33,7 +33,7 @@ from databorder.policy.engine import Engine
 from databorder.policy.types import Decision, DecisionRequest, RecipientFacts, SubjectFacts
 from databorder.registry.facts import recipient_facts
 from databorder.registry.models import Recipient, SuspensionOrder
-from databorder.store.query import by_id, insert_rows, rowcount, rows_where_in
+from databorder.store.query import CHUNK, by_id, insert_rows, rowcount, rows_where_in
 from databorder.vault.relay import RelayPool
 
 
@@ -69,7 +69,7 @@ def leaf_record(
     row: dict[str, Any], decision: Decision, expires_at: datetime | None
 ) -> dict[str, Any]:
     """The log leaf's content: what was asked, what was decided and why, and for how long."""
-    return {
+    record = {
         "type": "disclosure",
         "id": row["id"],
         "decided_at": row["decided_at"].isoformat(),
@@ -98,6 +98,42 @@ def leaf_record(
         "notice_version": row["notice_version"],
         "legal_mandate": row["legal_mandate"],
     }
+    if row.get("imported_by"):  # history the officer brought in, never a live disclosure
+        record["imported_by"] = row["imported_by"]
+        record["imported_at"] = row["imported_at"].isoformat()
+    return record
+
+
+def _rights_floors(session: Session, consents: dict[str, list[Consent]]) -> dict[str, datetime]:
+    """Each buyer's latest withdrawal, suspension or erasure: consents recorded as withdrawn
+    (an import can bring those in) and the rights requests (the platform's and the privacy
+    center's). One grouped query per chunk of buyers, by the rights table's leading key."""
+    # The rights package builds on the gateway (revocation); importing its model at the top
+    # would import that package's services before this module is done.
+    from databorder.rights.models import RightsRequest  # noqa: PLC0415
+    from databorder.rights.types import RequestKind  # noqa: PLC0415
+
+    # The events no disclosure may be dated before: decided "as of" an earlier moment, it
+    # would be judged on a consent already withdrawn or a transfer already stopped.
+    cutting = (RequestKind.WITHDRAWAL, RequestKind.SUSPENSION, RequestKind.ERASURE)
+    floors: dict[str, datetime] = {}
+    for subject_id, rows in consents.items():
+        withdrawn = [c.withdrawn_at for c in rows if c.withdrawn_at is not None]
+        if withdrawn:
+            floors[subject_id] = max(withdrawn)
+    ids = sorted(consents)
+    for start in range(0, len(ids), CHUNK):
+        for subject_id, latest in session.execute(
+            select(RightsRequest.subject_id, func.max(RightsRequest.created_at))
+            .where(
+                RightsRequest.subject_id.in_(ids[start : start + CHUNK]),
+                RightsRequest.kind.in_(cutting),
+            )
+            .group_by(RightsRequest.subject_id)
+        ):
+            if subject_id not in floors or latest > floors[subject_id]:
+                floors[subject_id] = latest
+    return floors
 
 
 class _Plan(NamedTuple):
@@ -128,14 +164,21 @@ class Gateway:
         return self.disclose_many(session, [(ask, at)])[0]
 
     def disclose_many(
-        self, session: Session, asks: Sequence[tuple[DisclosureAsk, datetime]]
+        self,
+        session: Session,
+        asks: Sequence[tuple[DisclosureAsk, datetime]],
+        *,
+        rights_floor: bool = True,
     ) -> list[DisclosureOutcome]:
         """Decide and record every ask; all or nothing (the caller's transaction).
 
         An ask that cannot be decided (unknown order, erased buyer, ...) raises before
-        anything is written, so the caller's transaction holds none of the batch.
+        anything is written, so the caller's transaction holds none of the batch. With
+        `rights_floor` (the default) an ask dated before a withdrawal, suspension or erasure
+        already recorded for its buyer is refused: decided "as of" that moment, it would
+        undo the buyer's choice. Only a simulation replaying its own history turns it off.
         """
-        plans = self._plan(session, asks)
+        plans = self._plan(session, asks, rights_floor=rights_floor)
         for plan in plans:
             if isinstance(plan, DataborderError):
                 raise plan
@@ -147,14 +190,46 @@ class Gateway:
         """Like disclose_many, but an ask that cannot be decided answers with its own error
         while the others are recorded: concurrent HTTP requests share one transaction this
         way (see api/batching.py) without one bad request failing its neighbours."""
-        plans = self._plan(session, asks)
+        plans = self._plan(session, asks, rights_floor=True)
         recorded = iter(
             self._record(session, [p for p in plans if not isinstance(p, DataborderError)])
         )
         return [p if isinstance(p, DataborderError) else next(recorded) for p in plans]
 
+    def import_history(
+        self,
+        session: Session,
+        asks: Sequence[tuple[DisclosureAsk, datetime]],
+        history: HistoryImport,
+    ) -> list[DisclosureOutcome]:
+        """Disclosures that happened before databorder recorded them (a migration, a back-fill).
+
+        Each is decided as of its own time against the facts recorded, logged and marked as
+        imported (by whom, when, why), and never granted: nothing brought in this way can be
+        read by a recipient. None may be dated after the import. All or nothing.
+        """
+        for n, (_ask, when) in enumerate(asks):
+            if when > history.at:
+                raise InvalidInput(
+                    [
+                        field_problem(
+                            ("disclosures", n, "at"),
+                            f"{when.isoformat()} is in the future; an import records the past",
+                        )
+                    ]
+                )
+        plans = self._plan(session, asks, rights_floor=False)
+        for plan in plans:
+            if isinstance(plan, DataborderError):
+                raise plan
+        return self._record(session, cast(list[_Plan], plans), history)
+
     def _plan(
-        self, session: Session, asks: Sequence[tuple[DisclosureAsk, datetime]]
+        self,
+        session: Session,
+        asks: Sequence[tuple[DisclosureAsk, datetime]],
+        *,
+        rights_floor: bool,
     ) -> list["_Plan | DataborderError"]:
         """Load what the asks need in a handful of queries and decide each; writes nothing."""
         orders = {
@@ -171,6 +246,7 @@ class Gateway:
             for b in rows_where_in(session, Buyer, Buyer.id, (o.buyer_id for o in orders.values()))
         }
         consents = ConsentService(session).for_subjects(buyers)
+        floors = _rights_floors(session, consents) if rights_floor else {}
         notices = _Notices(session)
         naming = versions_naming(session, recipients)
         orders_in_registry = tuple(o.facts() for o in session.scalars(select(SuspensionOrder)))
@@ -205,6 +281,17 @@ class Gateway:
             if at < order.ordered_at:
                 plans.append(InvalidInput.one("at", "a disclosure cannot precede its order"))
                 continue
+            floor = floors.get(buyer.id)
+            if floor is not None and at < floor:
+                plans.append(
+                    InvalidInput.one(
+                        "at",
+                        f"{at.isoformat()} precedes the withdrawal, suspension or erasure "
+                        f"recorded for this buyer at {floor.isoformat()}; a disclosure is "
+                        "judged against every rights event already recorded",
+                    )
+                )
+                continue
             subject = subjects.get(buyer.id)
             if subject is None:
                 subject = subjects[buyer.id] = SubjectFacts(
@@ -233,8 +320,15 @@ class Gateway:
             plans.append(_Plan(ask, at, order, recipient, decision, in_force))
         return plans
 
-    def _record(self, session: Session, plans: Sequence["_Plan"]) -> list[DisclosureOutcome]:
+    def _record(
+        self,
+        session: Session,
+        plans: Sequence["_Plan"],
+        history: HistoryImport | None = None,
+    ) -> list[DisclosureOutcome]:
         """Write the grants, relay endpoints, log leaves and disclosure rows of decided asks.
+
+        With `history` they are past disclosures brought in: marked rows and leaves, no grants.
 
         Rows are written with bulk INSERTs (one statement per table per batch), not as ORM
         objects: building and flushing an object per row cost two thirds of the time.
@@ -251,7 +345,12 @@ class Gateway:
             consent_ids = list(decision.consent_ids)
             grant_id = token = expires_at = None
             days = decision.access_expires_after_delivery_days
-            if decision.allowed and decision.ground is not None and days is not None:
+            if (
+                history is None
+                and decision.allowed
+                and decision.ground is not None
+                and days is not None
+            ):
                 grant_id = time_ordered_id()
                 token = new_secret(GRANT_TOKEN_PREFIX)
                 expires_at = grant_expiry(
@@ -305,9 +404,14 @@ class Gateway:
                 "decided_at": at,
                 "grant_id": grant_id,
                 "leaf_index": None,
+                "imported_by": history.officer if history else None,
+                "imported_at": history.at if history else None,
             }
             disclosure_rows.append(row)
-            leaves.append(canonical_json(leaf_record(row, decision, expires_at)))
+            leaf = leaf_record(row, decision, expires_at)
+            if history is not None:
+                leaf["import_reason"] = history.reason
+            leaves.append(canonical_json(leaf))
             outcomes.append(
                 DisclosureOutcome(str(row["id"]), decision, grant_id, token, expires_at, None)
             )

@@ -24,3 +24,12 @@ class DisclosureOutcome:
     grant_token: str | None  # shown once: the recipient presents it to read the data
     expires_at: datetime | None
     leaf_index: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryImport:
+    """Who brought past disclosures in, when and why: marked on each row and log leaf."""
+
+    officer: str
+    at: datetime
+    reason: str

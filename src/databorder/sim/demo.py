@@ -125,7 +125,9 @@ def _disclose(
     for segment, order in _segments(asks, world.suspension_orders):
         for chunk in batched(segment, BATCH):
             with rt.sessions.begin() as session:
-                outcomes = rt.gateway.disclose_many(session, chunk)
+                # The world's history replayed in time order: its consents were recorded
+                # with their withdrawals up front, so the rights floor is the replay's own.
+                outcomes = rt.gateway.disclose_many(session, chunk, rights_floor=False)
             done.extend((a, at, o) for (a, at), o in zip(chunk, outcomes, strict=True))
         if order is not None:
             with rt.sessions.begin() as session:

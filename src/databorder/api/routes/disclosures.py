@@ -14,14 +14,15 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from databorder.api.batching import GroupCommit
 from databorder.api.deps import RuntimeDep, admits, requires
-from databorder.api.observability import Metrics, TemplatedRoute
+from databorder.api.instants import stated
+from databorder.api.observability import LOGGER, Metrics, TemplatedRoute
 from databorder.api.problems import problems
-from databorder.auth.services import Scope
+from databorder.auth.services import Principal, Scope
 from databorder.errors import NotFound
 from databorder.gateway.batch import PendingDisclosure, RecordedDisclosure
 from databorder.gateway.codec import DisclosureOut, outcome_to_json
 from databorder.gateway.models import Disclosure
-from databorder.gateway.types import DisclosureAsk
+from databorder.gateway.types import DisclosureAsk, HistoryImport
 from databorder.model import DataItem, Ground, Purpose, aware
 from databorder.runtime import Runtime
 from databorder.store.query import by_id
@@ -38,7 +39,31 @@ class DisclosureIn(BaseModel):
     items: list[DataItem] = Field(min_length=1)
     # An id of the rule pack's mandate list (e.g. KR-CUSTOMS-ACT-241), not a free citation.
     legal_mandate: str | None = Field(default=None, min_length=1, max_length=64)
+    # When it is disclosed: the server's clock unless given, and then only within
+    # DATABORDER_CLOCK_SKEW_SECONDS of it (api/instants.py); never before the buyer's latest
+    # withdrawal, suspension or erasure.
     at: Annotated[datetime, AfterValidator(aware)] | None = None
+
+
+class ImportedDisclosureIn(DisclosureIn):
+    at: Annotated[datetime, AfterValidator(aware)]  # required here: history has a date
+
+
+class DisclosureImportIn(BaseModel):
+    """Past disclosures the marketplace made before databorder recorded them."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str = Field(min_length=1, max_length=500, description="Why, for the audit trail")
+    disclosures: list[ImportedDisclosureIn] = Field(min_length=1, max_length=1000)
+
+
+class ImportedOut(BaseModel):
+    imported: int
+    allowed: int
+    first_leaf: int | None
+    tree_size: int
+    disclosure_ids: list[str]
 
 
 class DisclosureRecordOut(BaseModel):
@@ -97,8 +122,9 @@ async def post_disclosure(
     ask = DisclosureAsk(
         body.order_id, body.recipient_id, body.purpose, tuple(body.items), body.legal_mandate
     )
+    at = stated(body.at, rt.now(), rt.settings.clock_skew_seconds)
     committer: GroupCommit[PendingDisclosure, RecordedDisclosure] = request.app.state.disclosures
-    recorded = await committer.submit(PendingDisclosure(credential, ask, body.at or rt.now()))
+    recorded = await committer.submit(PendingDisclosure(credential, ask, at))
     decision = recorded.outcome.decision
     metrics: Metrics = request.app.state.metrics
     metrics.count_decision(decision)
@@ -123,3 +149,46 @@ def get_disclosure(rt: RuntimeDep, disclosure_id: str) -> DisclosureRecordOut:
         if row is None:
             raise NotFound("disclosure", disclosure_id)
         return DisclosureRecordOut.model_validate(row)
+
+
+@router.post(
+    "/v1/disclosures/import",
+    status_code=status.HTTP_201_CREATED,
+    summary="Bring in past disclosures (officer): decided as of their time, logged, never granted",
+    responses=problems(
+        (404, "no such order or recipient"),
+        (409, "an order's buyer was erased"),
+        (422, "invalid input, an `at` in the future, or a seller that did not sell the order"),
+    ),
+)
+def import_disclosures(
+    body: DisclosureImportIn,
+    rt: RuntimeDep,
+    officer: Annotated[Principal, requires(Scope.OFFICER)],
+) -> ImportedOut:
+    """A back-fill: each disclosure is decided as of its own `at` against the facts recorded,
+    written to the log marked `imported_by`, and given no grant, so nothing imported can be
+    read by a recipient. All or none; the import itself is logged (who, how many, why)."""
+    asks = [
+        (
+            DisclosureAsk(d.order_id, d.recipient_id, d.purpose, tuple(d.items), d.legal_mandate),
+            d.at,
+        )
+        for d in body.disclosures
+    ]
+    with rt.sessions.begin() as session:
+        outcomes = rt.gateway.import_history(
+            session, asks, HistoryImport(officer.name, rt.now(), body.reason)
+        )
+        tree_size = rt.log.size(session)
+    LOGGER.info(
+        "disclosures imported",
+        extra={"event": "disclosure_import", "count": len(outcomes)},
+    )
+    return ImportedOut(
+        imported=len(outcomes),
+        allowed=sum(o.decision.allowed for o in outcomes),
+        first_leaf=outcomes[0].leaf_index,
+        tree_size=tree_size,
+        disclosure_ids=[o.disclosure_id for o in outcomes],
+    )

@@ -8,6 +8,7 @@ from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from databorder.api.deps import RuntimeDep, scoped_router
+from databorder.api.instants import not_future, stated
 from databorder.api.problems import problems
 from databorder.auth.services import Scope
 from databorder.consent.models import Consent
@@ -115,6 +116,11 @@ def order_delivered(order_id: str, body: DeliveredIn, rt: RuntimeDep) -> Deliver
     responses=problems((404, "no such buyer or notice version"), 409),
 )
 def give_consent(rt: RuntimeDep, body: ConsentIn) -> Created:
+    # History is welcome (a consent given before databorder ran, `method: import`), the future
+    # is not: a withdrawal dated ahead would leave the consent valid until then.
+    now = rt.now()
+    not_future(body.given_at, now, rt.settings.clock_skew_seconds, "given_at")
+    not_future(body.withdrawn_at, now, 0, "withdrawn_at")
     with rt.sessions.begin() as session:
         return Created(id=ConsentService(session).give(body).id)
 
@@ -125,8 +131,8 @@ def give_consent(rt: RuntimeDep, body: ConsentIn) -> Created:
     responses=problems(404, 409),
 )
 def withdraw_consent(consent_id: str, body: WithdrawIn, rt: RuntimeDep) -> Withdrawn:
+    at = stated(body.at, rt.now(), rt.settings.clock_skew_seconds, future=False)
     with rt.sessions.begin() as session:
-        at = body.at or rt.now()
         consent = by_id(session, Consent, consent_id)
         if consent is None:
             raise NotFound("consent", consent_id)
