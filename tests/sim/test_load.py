@@ -57,8 +57,8 @@ def test_the_gateway_decides_as_the_pure_requests(runtime: Runtime, world: World
         )
         for o, d, _ in triples
     ]
-    with runtime.sessions.begin() as session:
-        outcomes = runtime.gateway.disclose_many(session, asks)
+    with runtime.sessions.begin() as session:  # the world's history replayed, withdrawals loaded
+        outcomes = runtime.gateway.disclose_many(session, asks, rights_floor=False)
     engine = runtime.engine
     for (order, disclosure, request), outcome in zip(triples, outcomes, strict=True):
         expected = decision_to_json(engine.decide(request))
