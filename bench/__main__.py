@@ -17,6 +17,7 @@ MODULES = (
     "bench_gateway",
     "bench_notices",
     "bench_privacy_center",
+    "bench_flood",
 )
 
 

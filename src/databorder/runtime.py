@@ -10,13 +10,14 @@ runtime (creating and rotating key files, migrating the schema, the policy engin
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import Engine as DbEngine
 from sqlalchemy.orm import Session, sessionmaker
 
+from databorder.auth.services import Lockout, SignIn
 from databorder.gateway.seller import SellerAccess
 from databorder.gateway.services import Gateway
 from databorder.ledger.log import StoredLog
@@ -27,7 +28,7 @@ from databorder.notices.types import Controller
 from databorder.policy import Engine, load_pack
 from databorder.rights import Dispatcher, HttpWebhooks, RetryPolicy, mail_transport
 from databorder.settings import Settings
-from databorder.store.db import make_engine, make_sessionmaker
+from databorder.store.db import make_engine, make_read_sessionmaker, make_sessionmaker
 from databorder.vault.crypto import KEY_BYTES
 from databorder.vault.keys import LocalKeyFile, read_secret_file, write_secret_file
 from databorder.vault.relay import RelayPool
@@ -50,6 +51,9 @@ class Runtime:
     settings: Settings
     db: DbEngine
     sessions: sessionmaker[Session]
+    # For work that only reads (credential checks, GET routes, /metrics, a login's lookup): on
+    # SQLite these never queue behind writers, and they cannot write (store/db.py).
+    reads: sessionmaker[Session]
     engine: Engine
     vault: Vault
     gateway: Gateway
@@ -60,6 +64,8 @@ class Runtime:
     # Delivers rights tasks to recipients (Standard Webhooks or bilingual email). Its webhook
     # signatures read wall time, not `clock`: receivers check them within minutes of now.
     rights_dispatcher: Dispatcher
+    # Officers' sign-in: scrypt outside any transaction, lockouts kept in the database.
+    sign_in: SignIn
     keys: KeyRing = field(repr=False)
     # The one clock: the adapters read it through `now()`, and the log and the head signer were
     # built with it. `dataclasses.replace(rt, clock=...)` moves only what the adapters read;
@@ -100,10 +106,16 @@ def build(settings: Settings, clock: Clock = utcnow) -> Runtime:
         privacy_center_url=settings.privacy_center_url,
         base_url=settings.public_base_url,
     )
+    sessions, reads = make_sessionmaker(db), make_read_sessionmaker(db)
+    lockout = Lockout(
+        max_failures=settings.login_max_failures,
+        period=timedelta(seconds=settings.login_lockout_seconds),
+    )
     return Runtime(
         settings=settings,
         db=db,
-        sessions=make_sessionmaker(db),
+        sessions=sessions,
+        reads=reads,
         engine=engine,
         vault=vault,
         gateway=Gateway(engine, log, settings.pre_delivery_cap_days, relay),
@@ -112,6 +124,7 @@ def build(settings: Settings, clock: Clock = utcnow) -> Runtime:
         signer=HeadSigner(keys.signing, log, clock),
         publisher=NoticePublisher(engine.pack, controller),
         rights_dispatcher=rights_dispatcher(settings),
+        sign_in=SignIn(reads, sessions, lockout),
         keys=keys,
         clock=clock,
     )

@@ -36,6 +36,7 @@ def test_metrics_count_decisions_disclosures_and_grants(world: Runtime, client: 
             "items": ["name", "rrn"],
         },
     )
+    client.app.state.gauges.refresh()  # the gauges' thread does this every few seconds
     text = client.get("/metrics").text
     assert 'databorder_decisions_total{cross_border="true",ground="consent"} 1.0' in text
     assert 'databorder_decision_reasons_total{code="ITEM_PROHIBITED"} 1.0' in text

@@ -33,3 +33,20 @@ def test_burst_then_refusal_then_refill() -> None:
 def test_nonsense_limits_are_refused() -> None:
     with pytest.raises(ValueError, match="positive"):
         RateLimiter(per_second=0, burst=1)
+
+
+def test_full_buckets_are_forgotten_so_many_callers_cannot_grow_it_without_bound() -> None:
+    clock = FakeClock()
+    limiter = RateLimiter(per_second=1, burst=2, clock=clock, max_callers=100)
+    for n in range(100):
+        limiter.take(f"203.0.113.{n}")
+    limiter.take("busy")
+    limiter.take("busy")
+    clock.now += 10  # every bucket but a fresh one has refilled by now
+    limiter.take("one more")  # over the bound: the full buckets are dropped
+    assert len(limiter) <= 2
+    spent = RateLimiter(per_second=1, burst=1, clock=clock, max_callers=1)
+    spent.take("a")
+    spent.take("b")  # over the bound, but a's bucket is not full: kept, not forgiven
+    with pytest.raises(TooManyRequests):
+        spent.take("a")

@@ -51,7 +51,7 @@ CASES = [
     Case(
         "keys issue --name shop --scope root",
         2,
-        "scopes: expected one or more of ['platform', 'telephony', 'officer'], got ['root']",
+        "scopes: expected one or more of ['platform', 'telephony', 'officer', 'metrics'], got ['root']",
     ),
     Case("keys issue --scope platform", 2, "--name: missing; it is required"),
     Case("keys revoke dbs_Nobody123", 3, "live service key with prefix 'dbs_Nobody123' not found"),
@@ -111,7 +111,8 @@ CASES = [
     Case(
         "suspension-orders add --reference 'PIPC 2026-9' --country CN --starts yesterday",
         2,
-        "starts_at: Input should be a valid datetime or date, input is too short",
+        "starts_at: expected an RFC 3339 date-time with an offset, "
+        "e.g. 2026-11-23T10:00:00+09:00, got 'yesterday'",
     ),
     Case("suspension-orders add --country CN", 2, "--reference: missing; it is required"),
     Case("suspension-orders end so-nobody", 3, "suspension order 'so-nobody' not found"),
@@ -144,6 +145,24 @@ CASES = [
     Case("log prove --index -1", 2, "--index: Input should be greater than or equal to 0"),
     Case("log prove", 2, "give exactly one of --index or --disclosure"),
     Case("log prove --index 0 --disclosure d-1", 2, "give exactly one of --index or --disclosure"),
+    # the compliance audit (docs/audit.md)
+    Case(
+        "audit run --from yesterday",
+        2,
+        "--from: expected an RFC 3339 date-time with an offset, "
+        "e.g. 2026-11-01T00:00:00+09:00, got 'yesterday'",
+    ),
+    Case("audit run --engine spark", 2, "--engine: 'spark' is not one of 'live', 'duckdb'."),
+    Case(
+        "audit run --engine duckdb", 2, "--parquet: give the export directory with --engine duckdb"
+    ),
+    Case(
+        "audit run --engine duckdb --parquet /nonexistent/export",
+        2,
+        "parquet: /nonexistent/export holds no manifest.json: not an export of "
+        "`databorder export parquet`, or one that did not finish",
+    ),
+    Case("export parquet", 2, "--out: missing; it is required"),
     # retention
     Case("sweep --now x", 2, "no such option: --now"),
     # serve the API

@@ -463,7 +463,9 @@ def test_a_consent_withdrawn_before_it_was_given_is_rejected() -> None:
 def test_a_consent_withdrawn_the_instant_it_was_given_is_accepted() -> None:
     request = parse(
         edited(
-            lambda d: d["subject"]["consents"][1].__setitem__("withdrawn_at", "2026-11-01T00:00Z")
+            lambda d: d["subject"]["consents"][1].__setitem__(
+                "withdrawn_at", "2026-11-01T00:00:00Z"
+            )
         )
     ).to_request()
     assert request.subject.consents[1].withdrawn_at == request.subject.consents[1].given_at

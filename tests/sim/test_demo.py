@@ -2,6 +2,7 @@
 and the v2 outcomes (every reason code, basis and ground) occur even in a world this small."""
 
 import json
+import stat
 import subprocess
 from collections import Counter
 from pathlib import Path
@@ -19,6 +20,13 @@ from databorder.sim.demo import basis_keys
 from databorder.store.db import make_engine, make_sessionmaker
 
 ROOT = Path(__file__).parents[2]
+
+
+def assert_owner_only(demo_dir: Path, *names: str) -> None:
+    """The summary holds a live recipient key and grant token, the database every buyer's data."""
+    files = {p.name: stat.S_IMODE(p.stat().st_mode) for p in demo_dir.glob("*") if p.is_file()}
+    assert set(names) <= set(files), files
+    assert {name: mode for name, mode in files.items() if mode != 0o600} == {}
 
 
 @pytest.mark.slow
@@ -44,11 +52,13 @@ def test_make_demo_summary_matches_the_database(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "decisions:" in result.stdout
+    assert_owner_only(demo_dir, "summary.json", "demo.db", "demo.db-writer.lock")
     summary = json.loads((demo_dir / "summary.json").read_text("utf-8"))
 
     engine = make_engine(f"sqlite:///{demo_dir / 'demo.db'}")
     with make_sessionmaker(engine)() as s:
         disclosures = s.scalars(select(Disclosure)).all()
+        assert_owner_only(demo_dir, "demo.db-wal", "demo.db-shm")  # open: SQLite made them
         assert summary["decisions"] == len(disclosures)
         assert summary["allowed"] == sum(d.allowed for d in disclosures)
         assert summary["refused"] == sum(not d.allowed for d in disclosures)

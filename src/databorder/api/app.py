@@ -8,11 +8,14 @@ from contextlib import asynccontextmanager, suppress
 from typing import Any
 
 from fastapi import FastAPI
+from starlette.types import ASGIApp
 
 from databorder import __version__, web
-from databorder.api import errors, observability
+from databorder.api import errors, idempotency, observability
 from databorder.api.batching import GroupCommit, Work
+from databorder.api.bodylimit import BodyLimit
 from databorder.api.deps import AdmittedRecently
+from databorder.api.headers import SecuredAnswers
 from databorder.api.observability import LOGGER, Metrics, TemplatedRoute
 from databorder.api.problems import documented, problems
 from databorder.api.ratelimit import RateLimiter
@@ -55,6 +58,7 @@ def _sweep_once(runtime: Runtime) -> int:
     """Expire grants and free relay numbers; the number of grants ended."""
     with runtime.sessions.begin() as session:
         report = sweep(session, runtime.now(), runtime.engine.pack.home_country)
+        idempotency.forget_expired(session, runtime.now())  # retries' answers past their time
         return report.grants_ended + report.suspended_by_order
 
 
@@ -83,8 +87,12 @@ class _App(FastAPI):
         """FastAPI's document, with the Problem schema every error answer refers to."""
         schema = self.openapi_schema
         if schema is None:
-            schema = self.openapi_schema = documented(super().openapi())
+            schema = self.openapi_schema = idempotency.documented(documented(super().openapi()))
         return schema
+
+    def build_middleware_stack(self) -> ASGIApp:
+        # Outside Starlette's ServerErrorMiddleware, so an unexpected 500 is secured as well.
+        return SecuredAnswers(super().build_middleware_stack())
 
 
 def create_app(runtime: Runtime) -> FastAPI:
@@ -120,12 +128,14 @@ def create_app(runtime: Runtime) -> FastAPI:
         gc.freeze()
         checkpoints = BackgroundCheckpoints(runtime.db)
         checkpoints.start()
+        app.state.gauges.start()
         try:
             yield
         finally:  # graceful shutdown: finish queued disclosures, stop the periodic jobs
             await app.state.disclosures.close()
             await app.state.seller_reads.close()
             checkpoints.stop()
+            app.state.gauges.stop()
             for task in tasks:
                 task.cancel()
                 with suppress(asyncio.CancelledError):
@@ -137,6 +147,8 @@ def create_app(runtime: Runtime) -> FastAPI:
         title="databorder",
         version=__version__,
         description="Lawful, minimal, verifiable disclosure of buyers' personal data to recipients.",
+        # DATABORDER_API_DOCS=false: /openapi.json, /docs and /redoc answer 404.
+        openapi_url="/openapi.json" if runtime.settings.api_docs else None,
         # FastAPI's native OpenTelemetry looks up the tracer provider on every request, a few
         # per cent of a request's CPU; Prometheus and the JSON logs are the default signals.
         telemetry={
@@ -149,9 +161,13 @@ def create_app(runtime: Runtime) -> FastAPI:
     app.state.seller_limiter = RateLimiter(
         runtime.settings.seller_rate_per_second, runtime.settings.seller_rate_burst
     )
+    per_minute = runtime.settings.login_attempts_per_minute  # officer sign-ins, per address
+    app.state.login_limiter = RateLimiter(per_minute / 60, per_minute)
     app.state.admitted = AdmittedRecently()
     app.state.metrics = Metrics()
     metrics: Metrics = app.state.metrics
+    app.state.gauges = health.Gauges(runtime, metrics)  # /metrics reads no database
+    app.state.metrics_access = health.MetricsAccess(runtime.settings.metrics_networks)
 
     def grouped(work: Work[Any, Any], name: str) -> GroupCommit[Any, Any]:
         limit = runtime.settings.group_commit_limit
@@ -177,6 +193,10 @@ def create_app(runtime: Runtime) -> FastAPI:
         "seller_reads",
     )
     errors.install(app)
+    # Before observability.install, so inside it: refused bodies are logged and counted too.
+    # Inside BodyLimit, which caps the body it reads; inside observability, which logs replays.
+    idempotency.install(app, runtime)
+    app.add_middleware(BodyLimit, max_bytes=runtime.settings.max_body_bytes)
     observability.install(app, app.state.metrics)
     for module in (
         health,
@@ -193,7 +213,9 @@ def create_app(runtime: Runtime) -> FastAPI:
     ):
         app.include_router(module.router)
     app.include_router(notices.platform)
-    app.include_router(make_router(runtime.sessions, runtime.signer, TemplatedRoute))
+    app.include_router(
+        make_router(runtime.sessions, runtime.signer, TemplatedRoute, reads=runtime.reads)
+    )
     # Web pages (src/databorder/web/): the public privacy pages and their static files. Last, so
     # its catch-all 404 under /privacy/ never shadows an API route.
     web.install(app)

@@ -1,8 +1,9 @@
 """Every failed request answers an RFC 9457 problem (api/problems.py), whoever caught it.
 
 FastAPI's own request validation and the services' InvalidInput answer alike, so a client
-handles a bad field the same way whether the schema or a service caught it; the router's 404
-and 405 are problems too. The web pages answer their errors as pages (web/routing.py) before
+handles a bad field the same way whether the schema or a service caught it, and a body that
+cannot be read at all (not JSON, not even UTF-8) is invalid input like any other; the router's
+404 and 405 are problems too. The web pages answer their errors as pages (web/routing.py) before
 any of these handlers sees them.
 """
 
@@ -35,6 +36,27 @@ def _headers(exc: DataborderError) -> dict[str, str] | None:
     return None
 
 
+def _unreadable(exc: HTTPException) -> InvalidInput:
+    """The body FastAPI could not parse, as the invalid input it is.
+
+    FastAPI answers a body that is not JSON with a validation error (422, `json_invalid`, at
+    the offset where it broke), but one that is not even text (bytes that are not UTF-8) with
+    a bare 400 that no route's document describes. Both are a body the client got wrong, so
+    both answer 422 invalid input.
+    """
+    cause = exc.__cause__
+    if isinstance(cause, UnicodeDecodeError) and isinstance(cause.object, bytes):
+        # JSON is UTF-8 (RFC 8259), though the parser guessed UTF-16 or -32 from the first
+        # bytes: name the first byte that is not UTF-8.
+        try:
+            cause.object.decode("utf-8")
+        except UnicodeDecodeError as utf8:
+            bad = utf8.object[utf8.start]
+            return InvalidInput.one("body", f"not UTF-8: byte 0x{bad:02x} at position {utf8.start}")
+        return InvalidInput.one("body", "not UTF-8 JSON")
+    return InvalidInput.one("body", f"could not be read: {exc.detail}")
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> Response:
@@ -53,6 +75,8 @@ def install(app: FastAPI) -> None:
     async def _http(_: Request, exc: HTTPException) -> Response:
         if exc.status_code in {204, 304}:  # answers without a body, as FastAPI's own handler
             return Response(status_code=exc.status_code, headers=exc.headers)
+        if exc.status_code == 400:  # FastAPI could not read the body at all (see _unreadable)
+            return problems.answer(problems.from_error(_unreadable(exc)))
         problem = problems.from_status(exc.status_code, str(exc.detail))
         return problems.answer(problem, exc.headers)
 

@@ -3,11 +3,16 @@
 A log line records the route template (`/v1/seller/orders/{order_id}/data`), never the raw path
 or a body, so an order id, a relay number or a name can never end up in a log file. Metrics use
 the same template as their label, which also keeps their cardinality bounded.
+
+Every line the process writes is one JSON object, uvicorn's included (`log_config`): a value a
+caller sent, a newline in it above all, can only ever be an escaped string inside one line, never
+a line of its own. An exception is logged by its class, never its message, which may quote what
+the caller sent. uvicorn's access log is off: it prints the raw path and query.
 """
 
 import json
 import logging
-import sys
+import logging.config
 import time
 from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime
@@ -41,16 +46,43 @@ class JsonFormatter(logging.Formatter):
                 data[name] = getattr(record, name)
         if record.exc_info:
             data["error"] = record.exc_info[0].__name__ if record.exc_info[0] else "unknown"
-        return json.dumps(data, ensure_ascii=False)
+        # ASCII only: besides newlines, U+2028, U+0085 and the like break lines in some readers,
+        # and bidirectional or terminal controls would disguise a line; escaped, none can.
+        return json.dumps(data, ensure_ascii=True)
+
+
+def log_config(level: str = "INFO") -> dict[str, Any]:
+    """The logging configuration of every server process (`logging.config.dictConfig`).
+
+    One JSON handler on stderr, at the root, so uvicorn's loggers and any library's warnings go
+    through it too; uvicorn's access logger has no handler, which turns it off. The same dict,
+    as JSON, is the `--log-config` file docs/deploy.md gives the uvicorn command
+    (deploy/uvicorn-logging.json, checked equal by a test), so its supervisor logs alike.
+    """
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {"json": {"()": "databorder.api.observability.JsonFormatter"}},
+        "handlers": {
+            "stderr": {
+                "class": "logging.StreamHandler",
+                "formatter": "json",
+                "stream": "ext://sys.stderr",
+            }
+        },
+        "loggers": {
+            "databorder": {"level": level},
+            "uvicorn": {"level": level},
+            "uvicorn.error": {"level": level},
+            "uvicorn.access": {"handlers": [], "propagate": False},
+        },
+        "root": {"handlers": ["stderr"], "level": "WARNING"},
+    }
 
 
 def configure_logging(level: str = "INFO") -> None:
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(JsonFormatter())
-    root = logging.getLogger("databorder")
-    root.handlers[:] = [handler]
-    root.setLevel(level)
-    root.propagate = False
+    """Make this process's logs JSON lines on stderr, uvicorn's and the libraries' included."""
+    logging.config.dictConfig(log_config(level))
 
 
 class Metrics:
@@ -170,6 +202,7 @@ class _Observed:
             return
         started = time.perf_counter()
         status = 500
+        failure: Exception | None = None  # logged by its class only, see JsonFormatter
         state = scope.setdefault("state", {})  # shared with request.state, see TemplatedRoute
 
         async def sending(message: Message) -> None:
@@ -180,6 +213,9 @@ class _Observed:
 
         try:
             await self.app(scope, receive, sending)
+        except Exception as exc:  # a cancelled request is no failure of ours
+            failure = exc
+            raise
         finally:
             elapsed = time.perf_counter() - started
             route = str(state.get("route", "unmatched"))
@@ -187,8 +223,10 @@ class _Observed:
             self.metrics.requests.labels(method, route, str(status)).observe(elapsed)
             if route.startswith("/v1/seller/"):
                 self.metrics.seller_reads.labels(str(status)).inc()
-            LOGGER.info(
+            LOGGER.log(
+                logging.ERROR if failure is not None else logging.INFO,
                 "request",
+                exc_info=failure,
                 extra={
                     "method": method,
                     "route": route,

@@ -55,6 +55,7 @@ KINDS: dict[int, ProblemKind] = {
     404: ProblemKind("not-found", "Not found"),
     409: ProblemKind("conflict", "Conflicts with what is stored"),
     410: ProblemKind("gone", "No longer available"),
+    413: ProblemKind("too-large", "Request body too large"),
     422: ProblemKind("invalid-input", "Invalid input"),
     429: ProblemKind("too-many-requests", "Rate limit exceeded"),
     500: ProblemKind("internal-error", "Internal error"),

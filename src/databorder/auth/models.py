@@ -53,3 +53,20 @@ class UsedLoginToken(Base):
 
     jti: Mapped[str] = mapped_column(String(128), primary_key=True)
     expires_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class LoginFailures(Base):
+    """Failed officer sign-ins in a row for one username, and the lockout they led to.
+
+    In the database, not in a worker's memory, so that a lockout holds in every worker process.
+    Keyed by the name as typed, whether or not such an account exists: a name nobody has
+    locks exactly like a real one, so a lockout tells an attacker nothing about who exists.
+    Rows are deleted by a successful sign-in, and rows gone stale by the next failure anywhere.
+    """
+
+    __tablename__ = "login_failures"
+
+    username: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int]  # since the count last started, none further apart than the period
+    last_failed_at: Mapped[datetime] = mapped_column(index=True)
+    locked_until: Mapped[datetime | None]

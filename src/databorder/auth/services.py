@@ -2,19 +2,25 @@
 
 Scopes: `platform` (the marketplace's own back end: buyers, orders, disclosures, consents),
 `telephony` (resolving relay numbers while calls are connected), `officer` (the privacy
-officer's registry and audit routes).
+officer's registry and audit routes), `metrics` (a monitoring system scraping /metrics from
+outside the networks allowed to read it without a key).
+
+Officers sign in with a password (`SignIn`): scrypt runs outside any transaction, and repeated
+failures lock the name for a while, in the database so every worker process sees it.
 """
 
 import re
+import threading
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import delete, insert, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session, sessionmaker
 
-from databorder.auth.models import OfficerAccount, OfficerSession, ServiceKey
+from databorder.auth.models import LoginFailures, OfficerAccount, OfficerSession, ServiceKey
 from databorder.auth.passwords import (
     WeakPasswordError,
     check_strength,
@@ -29,13 +35,21 @@ from databorder.auth.tokens import (
     new_secret,
     presented,
 )
-from databorder.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
+from databorder.errors import (
+    Conflict,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    TooManyRequests,
+    Unauthorized,
+)
 
 
 class Scope(StrEnum):
     PLATFORM = "platform"
     TELEPHONY = "telephony"
     OFFICER = "officer"
+    METRICS = "metrics"
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +122,37 @@ class ServiceKeys:
 SESSION_HOURS = 8
 
 
+class SignInLocked(TooManyRequests):
+    """429: too many failed sign-ins for this name; no password is checked until it ends."""
+
+    def __init__(self, retry_after: float) -> None:
+        super().__init__(retry_after)
+        self.message = (
+            f"too many failed sign-ins for this account; retry after {self.retry_after} s"
+        )
+        self.args = (self.message,)
+
+
+@dataclass(frozen=True, slots=True)
+class Lockout:
+    """After `max_failures` failed sign-ins, none further than `period` from the one before,
+    a name refuses every sign-in, the right password included, for `period`."""
+
+    max_failures: int = 5
+    period: timedelta = timedelta(minutes=15)
+
+
+@dataclass(frozen=True, slots=True)
+class StoredPassword:
+    password_hash: str = field(repr=False)
+    enabled: bool
+
+    def verify(self, password: str) -> bool:
+        """scrypt, about 40 ms: call it outside any transaction (see SignIn)."""
+        matches = verify_password(password, self.password_hash)  # hashed even when disabled
+        return matches and self.enabled
+
+
 class Officers:
     """Privacy-officer accounts: passwords hashed with scrypt, sessions as expiring tokens."""
 
@@ -137,13 +182,49 @@ class Officers:
         )
         self.session.flush()
 
-    def login(self, username: str, password: str, at: datetime) -> tuple[str, datetime]:
-        """A new session token (shown once) and its expiry; one answer for every failure."""
+    def login(
+        self, username: str, password: str, at: datetime, lockout: Lockout | None = None
+    ) -> tuple[str, datetime]:
+        """A new session token (shown once) and its expiry; one answer for every failure.
+
+        All in this session's transaction, scrypt included: for scripts and tests. A failure
+        raised here rolls its own count back with the caller's transaction; the HTTP route
+        uses `SignIn`, which checks the password outside any transaction and keeps the count.
+        """
+        lockout = lockout or Lockout()
+        stored = self.stored_for_sign_in(username, at)
+        opened = self.finish_sign_in(username, stored.verify(password), at, lockout)
+        if opened is None:
+            raise Unauthorized(WRONG_CREDENTIALS)
+        return opened
+
+    def stored_for_sign_in(self, username: str, at: datetime) -> StoredPassword:
+        """What a sign-in checks the password against; raises SignInLocked first if locked.
+
+        Only reads. An unknown or disabled account answers a hash nothing matches, so every
+        attempt costs one scrypt and tells nobody which accounts exist.
+        """
+        _refuse_if_locked(self.session.get(LoginFailures, username), at)
         account = self.session.get(OfficerAccount, username)
-        stored = account.password_hash if account is not None else _DUMMY_HASH
-        valid = verify_password(password, stored)  # hash even for unknown users: equal timing
-        if account is None or account.disabled_at is not None or not valid:
-            raise Unauthorized("wrong username or password")
+        if account is None or account.disabled_at is not None:
+            return StoredPassword(_DUMMY_HASH, enabled=False)
+        return StoredPassword(account.password_hash, enabled=True)
+
+    def finish_sign_in(
+        self, username: str, verified: bool, at: datetime, lockout: Lockout
+    ) -> tuple[str, datetime] | None:
+        """Record a checked attempt: a new session and its expiry, or None after a failure.
+
+        A right password still fails if the name was locked since it was read (a concurrent
+        worker's failures), and a success starts the count afresh.
+        """
+        failures = self.session.get(LoginFailures, username, with_for_update=True)
+        if not verified:
+            self._count_failure(username, at, lockout)
+            return None
+        _refuse_if_locked(failures, at)
+        if failures is not None:
+            self.session.delete(failures)
         token = new_secret(SESSION_PREFIX)
         expires = at + timedelta(hours=SESSION_HOURS)
         self.session.add(
@@ -157,6 +238,24 @@ class Officers:
         )
         self.session.flush()
         return token, expires
+
+    def _count_failure(self, username: str, at: datetime, lockout: Lockout) -> None:
+        # Forget the names whose last failure is older than the period (unknown names above
+        # all: they are never cleared by a success), then count this one.
+        self.session.execute(
+            delete(LoginFailures).where(LoginFailures.last_failed_at < at - lockout.period)
+        )
+        _insert_if_missing(self.session, username, at)
+        row = self.session.get(
+            LoginFailures, username, with_for_update=True, populate_existing=True
+        )
+        assert row is not None  # inserted just above, or there already  # noqa: S101
+        row.failures += 1
+        row.last_failed_at = at
+        if row.failures >= lockout.max_failures:
+            row.locked_until = at + lockout.period
+            row.failures = 0  # after the lockout, as many failures again before the next
+        self.session.flush()
 
     def logout(self, token: str, at: datetime) -> None:
         row = self.session.get(OfficerSession, hash_secret(token))
@@ -173,4 +272,62 @@ class Officers:
         return Principal(f"officer:{account.username}", tuple(account.scopes))
 
 
+WRONG_CREDENTIALS = "wrong username or password"
 _DUMMY_HASH = hash_password("not a real password, only for timing")
+
+
+class SignIn:
+    """An officer's sign-in in three steps, so the slow hash never runs inside a transaction.
+
+    A short read (the stored hash, the lockout), scrypt outside any transaction, then a short
+    write (the session, or the failure counted). Before, the whole sign-in ran in one write
+    transaction, which on SQLite holds the database's one write lock: eight loops guessing
+    passwords cut committed disclosures from 242/s to 6.5/s. A worker also checks at most
+    `concurrent` passwords at once and tells further callers to retry, so a flood from many
+    addresses costs it at most that many cores' worth of scrypt.
+    """
+
+    def __init__(
+        self,
+        reads: sessionmaker[Session],
+        writes: sessionmaker[Session],
+        lockout: Lockout,
+        concurrent: int = 2,
+    ) -> None:
+        self.reads = reads
+        self.writes = writes
+        self.lockout = lockout
+        self._checking = threading.BoundedSemaphore(concurrent)
+
+    def login(self, username: str, password: str, at: datetime) -> tuple[str, datetime]:
+        """A new session token and its expiry, or Unauthorized, SignInLocked, TooManyRequests."""
+        with self.reads() as session:
+            stored = Officers(session).stored_for_sign_in(username, at)
+        if not self._checking.acquire(blocking=False):
+            raise TooManyRequests(1)
+        try:
+            verified = stored.verify(password)
+        finally:
+            self._checking.release()
+        with self.writes.begin() as session:
+            opened = Officers(session).finish_sign_in(username, verified, at, self.lockout)
+        if opened is None:  # raised after the commit, which keeps the failure counted
+            raise Unauthorized(WRONG_CREDENTIALS)
+        return opened
+
+
+def _refuse_if_locked(failures: LoginFailures | None, at: datetime) -> None:
+    if failures is not None and failures.locked_until is not None and failures.locked_until > at:
+        raise SignInLocked((failures.locked_until - at).total_seconds())
+
+
+def _insert_if_missing(session: Session, username: str, at: datetime) -> None:
+    """A zero count for `username` unless it has one; concurrent first failures both succeed."""
+    values = {"username": username, "failures": 0, "last_failed_at": at, "locked_until": None}
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        session.execute(postgresql.insert(LoginFailures).values(values).on_conflict_do_nothing())
+    elif dialect == "sqlite":
+        session.execute(sqlite.insert(LoginFailures).values(values).on_conflict_do_nothing())
+    elif session.get(LoginFailures, username) is None:
+        session.execute(insert(LoginFailures).values(values))

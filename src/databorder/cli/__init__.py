@@ -15,9 +15,11 @@ import typer
 import typer.main
 
 from databorder.cli import (
+    audit,
     buyers,
     decide,
     disclose,
+    export,
     keys,
     log,
     notices,
@@ -54,6 +56,8 @@ app.add_typer(notices.app, name="notices")
 app.add_typer(notices.orders_app, name="suspension-orders")
 app.add_typer(rights.app, name="rights")
 app.add_typer(buyers.app, name="buyers")
+app.add_typer(audit.app, name="audit")
+app.add_typer(export.app, name="export")
 
 
 def _usage_problem(exc: typer.TyperException) -> str:

@@ -16,7 +16,9 @@ officers_app = typer.Typer(help="Privacy-officer accounts.", no_args_is_help=Tru
 @app.command("issue")
 def keys_issue(
     name: Annotated[str, typer.Option(help="who holds the key, e.g. 'telephony gateway'")],
-    scope: Annotated[list[str], typer.Option(help="platform, telephony or officer; repeatable")],
+    scope: Annotated[
+        list[str], typer.Option(help="platform, telephony, officer or metrics; repeatable")
+    ],
 ) -> None:
     """Issue a service key; it is printed once and stored only as a hash."""
     from databorder.auth.services import ServiceKeys  # noqa: PLC0415 (keeps `--help` fast)

@@ -45,14 +45,10 @@ def serve(
     port: Annotated[int | None, typer.Option(help="port")] = None,
 ) -> None:
     """Serve the HTTP API (OpenAPI docs at /docs). Refuses to start without its key files."""
-    import uvicorn  # noqa: PLC0415
-
     from databorder.api.app import create_app  # noqa: PLC0415
+    from databorder.api.observability import configure_logging  # noqa: PLC0415
+    from databorder.api.server import serve as run  # noqa: PLC0415
 
+    configure_logging()  # before the runtime is built, so its warnings are JSON lines too
     with opened() as rt:
-        uvicorn.run(
-            create_app(rt),
-            host=host or rt.settings.host,
-            port=port or rt.settings.port,
-            log_level="info",
-        )
+        run(create_app(rt), host or rt.settings.host, port or rt.settings.port)

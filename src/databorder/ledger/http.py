@@ -16,8 +16,9 @@ from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session, sessionmaker
 
 from databorder.ledger.signing import HeadSigner, public_key_json
+from databorder.model.fields import LogPosition
 
-NonNegative = Annotated[int, Query(ge=0)]
+NonNegative = Annotated[LogPosition, Query()]
 Hashes = Annotated[list[str], Field(description="Lowercase hex SHA-256 hashes, in RFC 9162 order")]
 
 
@@ -51,9 +52,17 @@ class ConsistencyProofOut(BaseModel):
 
 
 def make_router(
-    sessions: sessionmaker[Session], signer: HeadSigner, route_class: type[APIRoute] = APIRoute
+    sessions: sessionmaker[Session],
+    signer: HeadSigner,
+    route_class: type[APIRoute] = APIRoute,
+    reads: sessionmaker[Session] | None = None,
 ) -> APIRouter:
-    """Public routes: anyone may check the log; they reveal hashes and signed heads only."""
+    """Public routes: anyone may check the log; they reveal hashes and signed heads only.
+
+    Proofs only read: with `reads` (read-only sessions, store/db.py) they never wait for a
+    writer. The head may sign a new one, so it takes `sessions`.
+    """
+    reads = reads or sessions
     log = signer.log
     key_json = PublicKeyOut.model_validate(public_key_json(signer.public_key))
     router = APIRouter(prefix="/v1/log", tags=["log"], route_class=route_class)
@@ -69,13 +78,13 @@ def make_router(
 
     @router.get("/proof/inclusion")
     def inclusion(index: NonNegative, tree_size: NonNegative) -> InclusionProofOut:
-        with sessions.begin() as session:
+        with reads.begin() as session:
             proof = log.inclusion_proof(session, index, tree_size)
         return InclusionProofOut(index=index, tree_size=tree_size, hashes=[h.hex() for h in proof])
 
     @router.get("/proof/consistency")
     def consistency(first: NonNegative, second: NonNegative) -> ConsistencyProofOut:
-        with sessions.begin() as session:
+        with reads.begin() as session:
             proof = log.consistency_proof(session, first, second)
         return ConsistencyProofOut(first=first, second=second, hashes=[h.hex() for h in proof])
 

@@ -6,7 +6,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validat
 
 from databorder.model import country_code
 from databorder.model.contact import normalise_email, normalise_phone
-from databorder.model.fields import Ident, Instant
+from databorder.model.fields import Ident, Instant, Line, Text
 from databorder.policy import load_pack
 
 # The marketplace's own country is the home of the law it runs under: buyers' local phone
@@ -19,16 +19,16 @@ class BuyerPii(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    name: str = Field(min_length=1, max_length=200)
+    name: Line = Field(min_length=1, max_length=200)
     phone: Annotated[str, AfterValidator(lambda v: normalise_phone(v, HOME))] | None = None
     email: Annotated[str, AfterValidator(normalise_email)] | None = None
-    address: str | None = Field(default=None, max_length=500)
+    address: Line | None = Field(default=None, max_length=500)
     postal_code: str | None = Field(default=None, pattern=r"^\d{5}$")
     customs_code: str | None = Field(default=None, pattern=r"^P\d{12}$")
     birth_date: str | None = Field(default=None, pattern=r"^\d{4}-\d{2}-\d{2}$")
     rrn: str | None = Field(default=None, pattern=r"^\d{6}-?\d{7}$")
     card_number: str | None = Field(default=None, pattern=r"^\d{12,19}$")
-    bank_account: str | None = Field(default=None, max_length=40)
+    bank_account: Line | None = Field(default=None, max_length=40)
 
 
 class BuyerIn(BaseModel):
@@ -48,7 +48,7 @@ class OrderIn(BaseModel):
     seller_id: Ident
     ordered_at: Instant
     delivered_at: Instant | None = None
-    order_items: str | None = Field(default=None, max_length=2000)
+    order_items: Text | None = Field(default=None, max_length=2000)
 
     @model_validator(mode="after")
     def _delivered_after_ordered(self) -> Self:

@@ -11,7 +11,14 @@ from databorder.model.enums import (
     ReasonCode,
     RecipientRole,
 )
-from databorder.model.time import NaiveDatetimeError, aware, parse_instant, utcnow
+from databorder.model.time import (
+    InstantOutOfRangeError,
+    NaiveDatetimeError,
+    aware,
+    parse_instant,
+    utcnow,
+    within_window,
+)
 
 __all__ = [
     "Basis",
@@ -19,6 +26,7 @@ __all__ = [
     "DataItem",
     "Disposition",
     "Ground",
+    "InstantOutOfRangeError",
     "NaiveDatetimeError",
     "Purpose",
     "ReasonCode",
@@ -29,4 +37,5 @@ __all__ = [
     "country_name",
     "parse_instant",
     "utcnow",
+    "within_window",
 ]

@@ -9,13 +9,21 @@ orders have their own input shapes for the same things (`registry.schemas.Recipi
 `consent.schemas.ConsentIn`, `registry.suspensions.SuspensionOrderIn`), with other fields.
 """
 
-from typing import Any, ClassVar, Self
+from typing import Annotated, Any, ClassVar, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from databorder.consent.facts import consent_facts
 from databorder.model import ConsentKind, DataItem, Purpose, RecipientRole
-from databorder.model.fields import Country, Email, Ident, Instant, NoticeVersionName, Phone
+from databorder.model.fields import (
+    Country,
+    Email,
+    Ident,
+    Instant,
+    Line,
+    NoticeVersionName,
+    Phone,
+)
 from databorder.policy.types import (
     BasisUsed,
     Contact,
@@ -91,11 +99,11 @@ class ContractContact(_Body):
 
 class ContractRecipient(_Moved):
     id: Ident
-    name: str = Field(min_length=1, max_length=300)
+    name: Line = Field(min_length=1, max_length=300)
     country: Country
     role: RecipientRole
     contact: ContractContact
-    certifications: list[str]
+    certifications: list[Annotated[Line, Field(min_length=1, max_length=64)]]
     certification_measures: bool = False
     contract_safeguards: bool
     notices: list[NoticeVersionName]

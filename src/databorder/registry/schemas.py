@@ -5,10 +5,10 @@ from typing import Annotated, Any, Self
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from databorder.model import Purpose, RecipientRole
-from databorder.model.fields import Country, Email, Ident, Phone
+from databorder.model.fields import Country, Email, Ident, Line, Phone
 
 # A certification's name as the registry keeps it (e.g. ISMS-P, APEC CBPR).
-Certification = Annotated[str, Field(min_length=1, max_length=64)]
+Certification = Annotated[Line, Field(min_length=1, max_length=64)]
 
 # What a recipient receives data for when the registry is not told: the notice lists each
 # recipient's purposes, and the engine's tables give their items.
@@ -50,7 +50,7 @@ class RecipientIn(_Body):
         return self
 
     id: Ident
-    legal_name: str = Field(min_length=2, max_length=300)
+    legal_name: Line = Field(min_length=2, max_length=300)
     country: Country
     role: RecipientRole
     privacy_email: Email
@@ -61,7 +61,7 @@ class RecipientIn(_Body):
     retention_days: int = Field(ge=1, le=3650)
     data_countries: list[Country] = []
     purposes: list[Purpose] = []
-    domestic_agent_name: str | None = Field(default=None, max_length=300)
+    domestic_agent_name: Line | None = Field(default=None, max_length=300)
     domestic_agent_email: Email | None = None
     domestic_agent_phone: Phone | None = None
 
@@ -69,7 +69,7 @@ class RecipientIn(_Body):
 class RecipientUpdate(_Body):
     """Partial update: only the fields given change; `id` is not updatable."""
 
-    legal_name: str | None = Field(default=None, min_length=2, max_length=300)
+    legal_name: Line | None = Field(default=None, min_length=2, max_length=300)
     country: Country | None = None
     role: RecipientRole | None = None
     privacy_email: Email | None = None
@@ -80,7 +80,7 @@ class RecipientUpdate(_Body):
     retention_days: int | None = Field(default=None, ge=1, le=3650)
     data_countries: list[Country] | None = None
     purposes: list[Purpose] | None = None
-    domestic_agent_name: str | None = Field(default=None, max_length=300)
+    domestic_agent_name: Line | None = Field(default=None, max_length=300)
     domestic_agent_email: Email | None = None
     domestic_agent_phone: Phone | None = None
 

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from databorder.errors import Conflict, InvalidInput, NotFound
 from databorder.gateway.models import AccessGrant
 from databorder.gateway.services import revoke_grants
-from databorder.model.fields import Country, Ident, Instant
+from databorder.model.fields import Country, Ident, Instant, Line
 from databorder.registry.models import Recipient, SuspensionOrder
 from databorder.store.query import CHUNK
 
@@ -34,7 +34,7 @@ class SuspensionOrderIn(BaseModel):
     country: Country | None = None
     starts_at: Instant | None = None  # default: now
     ends_at: Instant | None = None
-    reference: Annotated[str, Field(min_length=3, max_length=300)]
+    reference: Annotated[Line, Field(min_length=3, max_length=300)]
 
     @model_validator(mode="after")
     def _one_target(self) -> Self:

@@ -10,6 +10,7 @@ border or at home, the published versions and the suspension orders.
 """
 
 import json
+import os
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
@@ -74,10 +75,20 @@ def basis_keys(bases: Sequence[tuple[str, str, str]]) -> tuple[set[str], set[str
     return {b for b, _, _ in bases}, {f"{b} / {g} / {a}" for b, g, a in bases}
 
 
+def _owner_only(path: Path) -> int:
+    """`path` opened for writing, emptied, readable by its owner alone (even if it existed)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)
+    return fd
+
+
 def _fresh(directory: Path) -> Settings:
-    directory.mkdir(parents=True, exist_ok=True)
+    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
     for old in directory.glob("demo.db*"):
         old.unlink()
+    # Every buyer's sealed data lives here. SQLite creates a new file 0644, and its -wal and
+    # -shm files with the database file's mode: created owner-only first, all of them are.
+    os.close(_owner_only(directory / "demo.db"))
     settings = Settings(
         database_url=f"sqlite:///{directory / 'demo.db'}",
         key_dir=directory / "keys",
@@ -356,9 +367,9 @@ def run_demo(
     summary, outcomes = simulate(rt, seed, buyers, sellers, orders, now)
     summary.example = _example(rt, outcomes, now)
     summary.seconds["total"] = time.perf_counter() - started
-    (directory / "summary.json").write_text(
-        json.dumps(asdict(summary), indent=2, ensure_ascii=False), "utf-8"
-    )
+    # It holds a live recipient API key and grant token: owner-only, like the key files.
+    with os.fdopen(_owner_only(directory / "summary.json"), "w", encoding="utf-8") as out:
+        out.write(json.dumps(asdict(summary), indent=2, ensure_ascii=False))
     _print(summary, echo)
     echo(f"summary written to {directory / 'summary.json'}")
     if summary.example:
@@ -371,9 +382,8 @@ def run_demo(
             f"-H 'Authorization: Bearer {ex['api_key']}' -H 'X-Grant-Token: {ex['grant_token']}'"
         )
     if serve:
-        import uvicorn  # noqa: PLC0415
-
         from databorder.api.app import create_app  # noqa: PLC0415
+        from databorder.api.server import serve as run  # noqa: PLC0415
         from databorder.web.buyer_session import load_keys, login_link  # noqa: PLC0415
 
         echo(f"serving http://127.0.0.1:{port} (OpenAPI docs at /docs); Ctrl-C to stop")
@@ -384,6 +394,6 @@ def run_demo(
                 summary.example["buyer_id"], f"http://127.0.0.1:{port}", login_key, rt.now()
             )
             echo(f"a buyer's privacy center (a one-time link, valid two minutes): {link}")
-        uvicorn.run(create_app(rt), host="127.0.0.1", port=port, log_level="warning")
+        run(create_app(rt), "127.0.0.1", port, level="WARNING")
     rt.db.dispose()
     return summary

@@ -35,6 +35,9 @@ DISTRIBUTED: dict[str, Distributed] = {
     "outbox": Distributed("subject_id", SUBJECT),
     "access_grants": Distributed("recipient_id", RECIPIENT),
     "seller_reads": Distributed("recipient_id", RECIPIENT),
+    # Retries' answers (api/idempotency.py): one row per keyed request, written and read alone
+    # by its digest, in transactions of their own; spread by it, joined with nothing.
+    "idempotency_keys": Distributed("digest", "idempotency"),
 }
 
 # Small or globally unique: copied to every node (a relay number must be unique everywhere).
@@ -51,6 +54,7 @@ REFERENCE = frozenset(
         "officer_accounts",
         "officer_sessions",
         "used_login_tokens",
+        "login_failures",  # officer sign-in lockouts: a handful of rows, read on every sign-in
         "recipient_webhooks",  # one row per recipient, read with the recipients
         "rights_counters",  # one row a year: tracking serials must be unique everywhere
     }

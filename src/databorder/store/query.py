@@ -60,7 +60,11 @@ def insert_rows(session: Session, table: Table, rows: Sequence[Mapping[str, Any]
     key = (dialect.name, table.name, names)
     processors = _PROCESSORS.get(key)
     if processors is None:
-        processors = _PROCESSORS[key] = [table.c[n].type.bind_processor(dialect) for n in names]
+        # The dialect's own processors (as Core uses): SQLite's DATETIME one writes every
+        # instant with its microseconds, so stored instants compare as text in time order.
+        processors = _PROCESSORS[key] = [
+            table.c[n].type.dialect_impl(dialect).bind_processor(dialect) for n in names
+        ]
     mark = "?" if dialect.paramstyle == "qmark" else "%s"
     quote = dialect.identifier_preparer.quote
     columns = ", ".join(quote(n) for n in names)

@@ -11,8 +11,10 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TypeVar
 
+from databorder.errors import NotFound
 from databorder.model import Ground, RecipientRole
 from databorder.model.country import UnknownCountryError, country_code
+from databorder.model.fields import control_character, is_ident
 from databorder.notices.types import Section
 from databorder.web.errors import N_, BadQuery, QueryProblem
 
@@ -72,6 +74,18 @@ class _Collector:
 
     def text(self, name: str) -> str | None:
         value = self.params.get(name, "").strip()
+        # No name, version or country holds one, and PostgreSQL cannot even compare with a NUL.
+        found = control_character(value)
+        if found is not None:
+            index, char = found
+            self.problems.append(
+                QueryProblem(
+                    name,
+                    N_("control character %(char)s at position %(index)s: expected printable text"),
+                    {"char": f"U+{ord(char):04X}", "index": index},
+                )
+            )
+            return None
         return value or None
 
     def bounded(self, name: str, limit: int) -> str | None:
@@ -148,6 +162,15 @@ class _Collector:
             raise BadQuery(self.problems)
 
 
+def stored_name(kind: str, value: str) -> str:
+    """A page's path segment that names a stored thing (a version, a disclosure, a request):
+    one no name can match is not found, and never reaches the database (which may not even
+    compare with it: PostgreSQL refuses a NUL)."""
+    if not is_ident(value):
+        raise NotFound(kind, value)
+    return value
+
+
 def directory_query(params: Mapping[str, str]) -> DirectoryQuery:
     """The directory's filters, or BadQuery naming every wrong one."""
     given = _Collector(params)
@@ -192,4 +215,5 @@ __all__ = [
     "diff_query",
     "directory_query",
     "download_query",
+    "stored_name",
 ]

@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Request, Response, status
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from databorder.api.batching import GroupCommit
 from databorder.api.deps import RuntimeDep, admits, requires
@@ -23,7 +23,8 @@ from databorder.gateway.batch import PendingDisclosure, RecordedDisclosure
 from databorder.gateway.codec import DisclosureOut, outcome_to_json
 from databorder.gateway.models import Disclosure
 from databorder.gateway.types import DisclosureAsk, HistoryImport
-from databorder.model import DataItem, Ground, Purpose, aware
+from databorder.model import DataItem, Ground, Purpose
+from databorder.model.fields import Ident, Instant, Line
 from databorder.runtime import Runtime
 from databorder.store.query import by_id
 
@@ -33,20 +34,20 @@ router = APIRouter(route_class=TemplatedRoute, tags=["disclosures"], responses=p
 class DisclosureIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    order_id: str = Field(min_length=1, max_length=64)
-    recipient_id: str = Field(min_length=1, max_length=64)
+    order_id: Ident
+    recipient_id: Ident
     purpose: Purpose
     items: list[DataItem] = Field(min_length=1)
     # An id of the rule pack's mandate list (e.g. KR-CUSTOMS-ACT-241), not a free citation.
-    legal_mandate: str | None = Field(default=None, min_length=1, max_length=64)
+    legal_mandate: Ident | None = None
     # When it is disclosed: the server's clock unless given, and then only within
     # DATABORDER_CLOCK_SKEW_SECONDS of it (api/instants.py); never before the buyer's latest
     # withdrawal, suspension or erasure.
-    at: Annotated[datetime, AfterValidator(aware)] | None = None
+    at: Instant | None = None
 
 
 class ImportedDisclosureIn(DisclosureIn):
-    at: Annotated[datetime, AfterValidator(aware)]  # required here: history has a date
+    at: Instant  # required here: history has a date
 
 
 class DisclosureImportIn(BaseModel):
@@ -54,7 +55,7 @@ class DisclosureImportIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    reason: str = Field(min_length=1, max_length=500, description="Why, for the audit trail")
+    reason: Line = Field(min_length=1, max_length=500, description="Why, for the audit trail")
     disclosures: list[ImportedDisclosureIn] = Field(min_length=1, max_length=1000)
 
 
@@ -143,8 +144,8 @@ async def post_disclosure(
     dependencies=[requires(Scope.PLATFORM)],
     responses=problems(404),
 )
-def get_disclosure(rt: RuntimeDep, disclosure_id: str) -> DisclosureRecordOut:
-    with rt.sessions.begin() as session:
+def get_disclosure(rt: RuntimeDep, disclosure_id: Ident) -> DisclosureRecordOut:
+    with rt.reads() as session:
         row = by_id(session, Disclosure, disclosure_id)
         if row is None:
             raise NotFound("disclosure", disclosure_id)

@@ -17,6 +17,7 @@ from databorder.consent.services import ConsentService
 from databorder.errors import NotFound
 from databorder.marketplace.schemas import BuyerIn, DeliveredIn, OrderIn
 from databorder.marketplace.services import MarketplaceService
+from databorder.model.fields import Ident
 from databorder.rights import Receipt, RightsRequests
 from databorder.store.query import by_id
 
@@ -103,7 +104,7 @@ def create_order(body: OrderIn, rt: RuntimeDep) -> Created:
     summary="Record delivery; grants end after it",
     responses=problems(404, (409, "the order was delivered already")),
 )
-def order_delivered(order_id: str, body: DeliveredIn, rt: RuntimeDep) -> Delivered:
+def order_delivered(order_id: Ident, body: DeliveredIn, rt: RuntimeDep) -> Delivered:
     with rt.sessions.begin() as session:
         moved = rt.gateway.mark_delivered(session, order_id, body.delivered_at)
         return Delivered(order_id=order_id, grants_rescheduled=moved)
@@ -130,7 +131,7 @@ def give_consent(rt: RuntimeDep, body: ConsentIn) -> Created:
     summary="Withdraw a consent; the grants it grounded are revoked in the same transaction",
     responses=problems(404, 409),
 )
-def withdraw_consent(consent_id: str, body: WithdrawIn, rt: RuntimeDep) -> Withdrawn:
+def withdraw_consent(consent_id: Ident, body: WithdrawIn, rt: RuntimeDep) -> Withdrawn:
     at = stated(body.at, rt.now(), rt.settings.clock_skew_seconds, future=False)
     with rt.sessions.begin() as session:
         consent = by_id(session, Consent, consent_id)
@@ -145,7 +146,7 @@ def withdraw_consent(consent_id: str, body: WithdrawIn, rt: RuntimeDep) -> Withd
     summary="Suspend all transfers of a buyer; every live grant is revoked at once",
     responses=problems(404, (409, "transfers are suspended already")),
 )
-def suspend(buyer_id: str, rt: RuntimeDep) -> Suspended:
+def suspend(buyer_id: Ident, rt: RuntimeDep) -> Suspended:
     with rt.sessions.begin() as session:
         receipt = _requests(rt, session).suspend(buyer_id, rt.now())
         return Suspended(id=buyer_id, **_tracked(receipt))
@@ -156,7 +157,7 @@ def suspend(buyer_id: str, rt: RuntimeDep) -> Suspended:
     summary="Erase a buyer: revoke every grant and destroy their vault key",
     responses=problems(404),
 )
-def erase(buyer_id: str, rt: RuntimeDep) -> Erased:
+def erase(buyer_id: Ident, rt: RuntimeDep) -> Erased:
     with rt.sessions.begin() as session:
         receipt = _requests(rt, session).erase(buyer_id, rt.now())
         return Erased(id=buyer_id, erased=True, **_tracked(receipt))

@@ -16,7 +16,7 @@ from databorder.api.problems import problems
 from databorder.auth.services import Scope
 from databorder.errors import NotFound
 from databorder.i18n import LANGUAGES
-from databorder.model.fields import Instant
+from databorder.model.fields import Ident, Instant, NoticeVersionName, Text
 from databorder.notices.store import NoticeStore
 from databorder.registry.models import SuspensionOrder
 from databorder.registry.suspensions import SuspensionOrderIn, SuspensionService
@@ -27,8 +27,8 @@ router = scoped_router(Scope.OFFICER, "notices")
 class PublishIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    version: Annotated[str, Field(pattern=r"^[0-9A-Za-z][0-9A-Za-z._-]{0,31}$")] | None = None
-    summary: Annotated[str, Field(max_length=2000)] = ""
+    version: NoticeVersionName | None = None
+    summary: Annotated[Text, Field(max_length=2000)] = ""
 
 
 class PublishedOut(BaseModel):
@@ -85,7 +85,7 @@ platform = scoped_router(Scope.PLATFORM, "notices")
 def current_notice(rt: RuntimeDep) -> NoticeOut:
     """What a consent screen shows: the version in force's rendering, and the hash to send
     back with the consent (POST /v1/consents, `notice_sha256`)."""
-    with rt.sessions() as session:
+    with rt.reads() as session:
         store = NoticeStore(session)
         version = store.in_force(rt.now())
         if version is None:
@@ -144,7 +144,7 @@ def list_suspension_orders(rt: RuntimeDep) -> list[SuspensionOrderOut]:
     summary="End a suspension order",
     responses=problems(404, (409, "the order has ended already")),
 )
-def end_suspension_order(order_id: str, body: EndIn, rt: RuntimeDep) -> SuspensionOrderOut:
+def end_suspension_order(order_id: Ident, body: EndIn, rt: RuntimeDep) -> SuspensionOrderOut:
     with rt.sessions.begin() as session:
         row = SuspensionService(session, rt.engine.pack.home_country).end(
             order_id, body.at or rt.now()

@@ -8,6 +8,8 @@ from pydantic import BaseModel, Field
 from databorder.api.deps import RuntimeDep, scoped_router
 from databorder.api.problems import problems
 from databorder.auth.services import Scope
+from databorder.model import RecipientRole
+from databorder.model.fields import Country, Ident
 from databorder.registry.schemas import RecipientIn, RecipientOut, RecipientUpdate
 from databorder.registry.services import RegistryService, to_out
 
@@ -25,9 +27,9 @@ class IssuedKey(BaseModel):
 
 @router.get("/v1/recipients", summary="List recipients")
 def list_recipients(
-    rt: RuntimeDep, country: str | None = None, role: str | None = None
+    rt: RuntimeDep, country: Country | None = None, role: RecipientRole | None = None
 ) -> list[RecipientOut]:
-    with rt.sessions.begin() as session:
+    with rt.reads() as session:
         return [to_out(r) for r in RegistryService(session).list(country, role)]
 
 
@@ -43,15 +45,15 @@ def create_recipient(body: RecipientIn, rt: RuntimeDep) -> RecipientOut:
 
 
 @router.get("/v1/recipients/{recipient_id}", summary="One recipient", responses=problems(404))
-def get_recipient(rt: RuntimeDep, recipient_id: str) -> RecipientOut:
-    with rt.sessions.begin() as session:
+def get_recipient(rt: RuntimeDep, recipient_id: Ident) -> RecipientOut:
+    with rt.reads() as session:
         return to_out(RegistryService(session).get(recipient_id))
 
 
 @router.patch(
     "/v1/recipients/{recipient_id}", summary="Change a recipient", responses=problems(404)
 )
-def update_recipient(recipient_id: str, body: RecipientUpdate, rt: RuntimeDep) -> RecipientOut:
+def update_recipient(recipient_id: Ident, body: RecipientUpdate, rt: RuntimeDep) -> RecipientOut:
     with rt.sessions.begin() as session:
         return to_out(RegistryService(session).update(recipient_id, body, rt.now()))
 
@@ -71,6 +73,6 @@ def import_recipients(
     summary="Issue an API key for the recipient (shown once)",
     responses=problems(404),
 )
-def issue_key(recipient_id: str, rt: RuntimeDep) -> IssuedKey:
+def issue_key(recipient_id: Ident, rt: RuntimeDep) -> IssuedKey:
     with rt.sessions.begin() as session:
         return IssuedKey(api_key=RegistryService(session).issue_api_key(recipient_id, rt.now()))

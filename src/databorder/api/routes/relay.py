@@ -7,6 +7,7 @@ from databorder.api.observability import TemplatedRoute
 from databorder.api.problems import problems
 from databorder.auth.services import Scope
 from databorder.gateway.relay import Resolution, resolve
+from databorder.model.fields import RelayAddress
 
 router = APIRouter(route_class=TemplatedRoute, tags=["relay"])
 
@@ -22,6 +23,6 @@ router = APIRouter(route_class=TemplatedRoute, tags=["relay"])
         (410, "its grant ended (with the reason)"),
     ),
 )
-def resolve_relay(value: str, rt: RuntimeDep) -> Resolution:
+def resolve_relay(value: RelayAddress, rt: RuntimeDep) -> Resolution:
     with rt.sessions.begin() as session:
         return resolve(session, rt.vault, value, rt.now())

@@ -15,6 +15,7 @@ from databorder.api.deps import RuntimeDep, bearer, requires
 from databorder.api.observability import TemplatedRoute
 from databorder.api.problems import problems
 from databorder.auth.services import Scope
+from databorder.model.fields import Ident, Text
 from databorder.registry.services import RegistryService
 from databorder.rights.requests import RightsRequests
 from databorder.rights.tasks import RightsTasks
@@ -57,7 +58,7 @@ class Redelivered(BaseModel):
 class TextIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    text: str = Field(min_length=1, max_length=5000)
+    text: Text = Field(min_length=1, max_length=5000)
 
 
 class TaskOut(BaseModel):
@@ -125,7 +126,7 @@ def _request(receipt: Receipt, at: datetime) -> RequestOut:
     ),
 )
 def acknowledge(
-    task_id: str, rt: RuntimeDep, authorization: Annotated[str | None, Header()] = None
+    task_id: Ident, rt: RuntimeDep, authorization: Annotated[str | None, Header()] = None
 ) -> AckOut:
     with rt.sessions.begin() as session:
         recipient = RegistryService(session).authenticate(bearer(authorization))
@@ -157,7 +158,7 @@ def overdue(rt: RuntimeDep) -> list[RequestOut]:
     dependencies=officer,
     responses=problems(401, 403, 404),
 )
-def put_webhook(recipient_id: str, body: WebhookIn, rt: RuntimeDep) -> WebhookOut:
+def put_webhook(recipient_id: Ident, body: WebhookIn, rt: RuntimeDep) -> WebhookOut:
     with rt.sessions.begin() as session:
         view = RecipientWebhooks(session).put(recipient_id, body.url, body.secret, rt.now())
         return WebhookOut(
@@ -174,7 +175,7 @@ def put_webhook(recipient_id: str, body: WebhookIn, rt: RuntimeDep) -> WebhookOu
     dependencies=officer,
     responses=problems(401, 403, 404, (409, "the task was acknowledged")),
 )
-def redeliver(task_id: str, rt: RuntimeDep) -> Redelivered:
+def redeliver(task_id: Ident, rt: RuntimeDep) -> Redelivered:
     with rt.sessions.begin() as session:
         task = RightsTasks(session).redeliver(task_id, rt.now())
         return Redelivered(task_id=task.id, state=task.state.value)
@@ -186,7 +187,7 @@ def redeliver(task_id: str, rt: RuntimeDep) -> Redelivered:
     dependencies=officer,
     responses=problems(401, 403, 404, (409, "not an open complaint")),
 )
-def answer(request_id: str, body: TextIn, rt: RuntimeDep) -> RequestOut:
+def answer(request_id: Ident, body: TextIn, rt: RuntimeDep) -> RequestOut:
     with rt.sessions.begin() as session:
         at = rt.now()
         return _request(RightsRequests(session, rt.vault).answer(request_id, body.text, at), at)

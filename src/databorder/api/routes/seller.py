@@ -18,6 +18,7 @@ from databorder.api.problems import problems
 from databorder.auth.tokens import RECIPIENT_CREDENTIALS, presented
 from databorder.gateway.batch import PendingRead
 from databorder.gateway.seller import OrderView
+from databorder.model.fields import Ident
 from databorder.runtime import Runtime
 
 router = APIRouter(route_class=TemplatedRoute, tags=["seller"])
@@ -46,7 +47,7 @@ def _json(view: OrderView) -> dict[str, Any]:
     },
 )
 async def seller_order_data(
-    order_id: str,
+    order_id: Ident,
     x_grant_token: Annotated[str, Header(description="the grant token from the disclosure")],
     request: Request,
     authorization: Annotated[str | None, Header()] = None,

@@ -1,5 +1,6 @@
 """Imports every module that defines tables, so Alembic and checks see the whole schema."""
 
+from databorder.api import idempotency_models
 from databorder.auth import models as auth_models
 from databorder.consent import models as consent_models
 from databorder.gateway import models as gateway_models
@@ -13,6 +14,7 @@ __all__ = [
     "auth_models",
     "consent_models",
     "gateway_models",
+    "idempotency_models",
     "ledger_models",
     "marketplace_models",
     "registry_models",

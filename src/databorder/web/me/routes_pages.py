@@ -9,6 +9,7 @@ from starlette.responses import RedirectResponse
 from databorder.api.deps import RuntimeDep
 from databorder.errors import Conflict, NotFound
 from databorder.marketplace.models import Buyer
+from databorder.model.fields import is_ident
 from databorder.rights import Receipt
 from databorder.runtime import Runtime
 from databorder.web.headers import CONTENT_SECURITY_POLICY
@@ -24,6 +25,7 @@ from databorder.web.me.center import (
 )
 from databorder.web.me.params import data_filters
 from databorder.web.me.proofs import disclosure_proof
+from databorder.web.params import stored_name
 
 router = APIRouter(route_class=MeRoute, include_in_schema=False)
 
@@ -54,6 +56,7 @@ def my_data(request: Request, rt: RuntimeDep, pc: CenterDep, me: SignedIn) -> Re
 
 @router.get("/me/proofs/{disclosure_id}")
 def proof(disclosure_id: str, rt: RuntimeDep, me: SignedIn) -> Response:
+    stored_name("disclosure", disclosure_id)
     # A transaction: the proof may need a newly signed head that covers its leaf.
     with rt.sessions.begin() as db:
         bundle = disclosure_proof(db, rt.signer, me.buyer_id, disclosure_id)
@@ -65,7 +68,7 @@ def _receipt(
 ) -> Receipt | None:
     """One of the buyer's requests named in a query, or None (unknown ids are not errors here:
     the page then shows what it knows without the receipt)."""
-    if not request_id or len(request_id) > 64:
+    if not request_id or not is_ident(request_id):
         return None
     with rt.sessions() as db:
         try:
@@ -99,6 +102,7 @@ def consents(request: Request, rt: RuntimeDep, pc: CenterDep, me: SignedIn) -> R
 
 @router.post("/me/consents/{consent_id}/withdraw")
 def withdraw(consent_id: str, rt: RuntimeDep, pc: CenterDep, form: MeForm) -> Response:
+    stored_name("consent", consent_id)
     now = rt.now()
     require_fresh(form.me, now, "withdrawal")
     query = {"withdrawn": consent_id}

@@ -26,6 +26,7 @@ from databorder.web.me.center import (
     require_fresh,
 )
 from databorder.web.me.downloads import FORMATS, check_download, download_token, expiry_of
+from databorder.web.params import stored_name
 
 router = APIRouter(route_class=MeRoute, include_in_schema=False)
 
@@ -221,6 +222,7 @@ def my_requests(request: Request, rt: RuntimeDep, pc: CenterDep, me: SignedInAny
 def one_request(
     request_id: str, request: Request, rt: RuntimeDep, pc: CenterDep, me: SignedInAny
 ) -> Response:
+    stored_name("request", request_id)
     with rt.sessions() as db:
         receipt = actions.engine(db, rt.vault, pc.deadline_days).receipt(me.buyer_id, request_id)
     context = {"r": receipt, "now": rt.now()}

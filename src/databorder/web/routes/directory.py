@@ -28,7 +28,7 @@ _UNSAFE_IN_FILENAME = re.compile(r"[^A-Za-z0-9._-]")
 @router.get(DIRECTORY_PATH)  # the path the published notices link to
 def recipients(request: Request, rt: RuntimeDep) -> Response:
     query = directory_query(request.query_params)
-    with rt.sessions() as session:
+    with rt.reads() as session:
         view = views.directory(NoticeStore(session), rt.now(), query, PER_PAGE)
     if view is None:
         return page(request, "privacy/unpublished.html", {})
@@ -40,7 +40,7 @@ def recipients(request: Request, rt: RuntimeDep) -> Response:
 
 def _download(request: Request, rt: Runtime, fmt: str) -> Response:
     version = download_query(request.query_params)
-    with rt.sessions() as session:
+    with rt.reads() as session:
         store = NoticeStore(session)
         shown = views.download_version(store, rt.now(), version)
         if shown is None:

@@ -13,6 +13,6 @@ router = APIRouter(route_class=WebRoute, include_in_schema=False)
 
 @router.get("/")
 def home(request: Request, rt: RuntimeDep) -> Response:
-    with rt.sessions() as session:
+    with rt.reads() as session:
         current = NoticeStore(session).in_force(rt.now())
     return page(request, "home.html", {"current": current})

@@ -1,6 +1,6 @@
 """disclosures brought in by the officer's import
 
-Revision ID: 0007_disclosure_imports
+Revision ID: 0005_disclosure_imports
 Revises: 0004_login_tokens
 Create Date: 2026-12-01 09:50:00.000000
 """
@@ -12,7 +12,7 @@ from alembic import op
 
 import databorder.store.base
 
-revision: str = "0007_disclosure_imports"
+revision: str = "0005_disclosure_imports"
 down_revision: str | None = "0004_login_tokens"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
