@@ -29,14 +29,16 @@ def migrate() -> None:
 
 def sweep() -> None:
     """End expired grants, free their relay numbers, drop old read records (idempotent)."""
+    from databorder.api.idempotency import forget_expired  # noqa: PLC0415
     from databorder.gateway.sweeper import sweep as run_sweep  # noqa: PLC0415
 
     with opened() as rt, rt.sessions.begin() as session:
         report = run_sweep(session, rt.now(), rt.engine.pack.home_country)
+        forgotten = forget_expired(session, rt.now())  # retries' answers past their time
     typer.echo(
         f"grants ended: {report.grants_ended}, by suspension order: {report.suspended_by_order}, "
         f"relay endpoints released: {report.relays_released}, read records deleted: "
-        f"{report.reads_deleted}"
+        f"{report.reads_deleted}, idempotency keys forgotten: {forgotten}"
     )
 
 
