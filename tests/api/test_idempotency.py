@@ -227,6 +227,24 @@ def test_a_crash_leaves_no_reservation_and_the_retry_runs(
     assert _counts(world) == (1, 1, 1)
 
 
+def test_a_disclosure_keeps_its_answer_in_its_own_transaction(
+    world: Runtime, platform: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A process killed after the group commit, before the middleware could keep the answer
+    (the crash harness's case): the retry replays the first answer, it does not disclose again."""
+    monkeypatch.setattr(idempotency.Reservations, "keep", lambda *_: None)  # never got there
+    monkeypatch.setattr(idempotency.Reservations, "release", lambda *_: None)
+    first = platform.post("/v1/disclosures", json=ASK, headers={HEADER: "k-killed"})
+    assert first.status_code == 201
+
+    again = platform.post("/v1/disclosures", json=ASK, headers={HEADER: "k-killed"})
+
+    assert again.status_code == 201, again.text
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert again.json()["grant"]["token"] == first.json()["grant"]["token"]
+    assert _counts(world) == (1, 1, 1)
+
+
 def test_a_5xx_answer_is_not_kept_and_the_retry_runs(
     world: Runtime, platform: TestClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:

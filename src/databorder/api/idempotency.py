@@ -25,9 +25,10 @@ a reader of the database cannot recover it (nor tell whose row is whose). Rows a
 Only a caller whose credential checks out gets a row; anyone else passes through to the route,
 which answers its own 401. An unauthenticated flood must not write to the database.
 
-What it does not close: if the process dies after the route committed and before the answer
-was kept, the reservation stays pending; retries hear 409 for `ABANDONED_AFTER`, then run
-again. Closing that would take keeping the answer in the route's own transaction.
+POST /v1/disclosures keeps its answer in the group commit that records the disclosure
+(`Keeper`), so a process killed after that commit leaves the answer to replay. For the other
+routes a process that dies after the route committed and before the answer was kept leaves the
+reservation pending; retries hear 409 for `ABANDONED_AFTER`, then run again.
 
 Plain ASGI middleware (observability._Observed says why), installed inside BodyLimit, which
 caps the body this reads, and inside _Observed, which logs a replay under its route template.
@@ -236,17 +237,10 @@ class Reservations:
     def keep(self, keyed: Keyed, lease: str, answer: Answer) -> None:
         """Store the answer under the key, if this request still holds it."""
         with self.sessions.begin() as session:
-            session.execute(
-                update(IdempotencyRecord)
-                .where(IdempotencyRecord.digest == keyed.digest, IdempotencyRecord.lease == lease)
-                .values(
-                    lease=None,
-                    status=answer.status,
-                    headers=answer.headers,
-                    answer=seal(keyed.secret, answer.body, keyed.context),
-                    expires_at=self.clock() + self.ttl,
-                )
-            )
+            _keep(session, keyed, lease, answer, self.clock() + self.ttl)
+
+    def keeper(self, keyed: Keyed, lease: str) -> "Keeper":
+        return Keeper(keyed, lease, self.clock, self.ttl)
 
     def release(self, keyed: Keyed, lease: str) -> None:
         """Forget the reservation, if this request still holds it: a retry runs again."""
@@ -256,6 +250,42 @@ class Reservations:
                     IdempotencyRecord.digest == keyed.digest, IdempotencyRecord.lease == lease
                 )
             )
+
+
+def _keep(session: Session, keyed: Keyed, lease: str, answer: Answer, expires_at: datetime) -> None:
+    session.execute(
+        update(IdempotencyRecord)
+        .where(IdempotencyRecord.digest == keyed.digest, IdempotencyRecord.lease == lease)
+        .values(
+            lease=None,
+            status=answer.status,
+            headers=answer.headers,
+            answer=seal(keyed.secret, answer.body, keyed.context),
+            expires_at=expires_at,
+        )
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Keeper:
+    """Keeps a keyed request's answer in the transaction that does the request's work.
+
+    The middleware keeps an answer after the route committed; a process that dies between the
+    two leaves the key pending, and the retry, once the reservation counts as abandoned, would
+    disclose again (the crash harness saw it). POST /v1/disclosures hands this to its group
+    commit (request.state.idempotency), which keeps the answer with the disclosure: both
+    commit, or neither. The middleware's own keep then finds the lease gone and does nothing.
+    """
+
+    keyed: Keyed
+    lease: str
+    clock: Callable[[], datetime]
+    ttl: timedelta
+
+    def created(self, session: Session, body: bytes) -> None:
+        """Keep a 201 JSON answer, inside the caller's transaction."""
+        answer = Answer(201, {"content-type": "application/json"}, body)
+        _keep(session, self.keyed, self.lease, answer, self.clock() + self.ttl)
 
 
 def _opened(keyed: Keyed, record: IdempotencyRecord) -> Answer:
@@ -371,6 +401,8 @@ class _Idempotent:
         """Run the route, keep (or release) its answer, then send it."""
         held: list[Message] = []
         settled = False
+        # For a route that keeps its answer in its own transaction (POST /v1/disclosures).
+        scope.setdefault("state", {})["idempotency"] = self.reservations.keeper(request, lease)
 
         async def holding(message: Message) -> None:
             nonlocal settled

@@ -10,6 +10,7 @@ The functions take their dependencies as keywords, so the API binds them once
 (`functools.partial`) and the group is the only argument left.
 """
 
+import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -19,6 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from databorder.auth.services import Scope, ServiceKeys
 from databorder.errors import DataborderError
+from databorder.gateway.codec import outcome_to_json
 from databorder.gateway.seller import OrderView, ReadAsk, SellerAccess
 from databorder.gateway.services import Gateway
 from databorder.gateway.types import DisclosureAsk, DisclosureOutcome
@@ -51,12 +53,16 @@ class PendingDisclosure:
     credential: str
     ask: DisclosureAsk
     at: datetime
+    # Keeps the answer (its JSON bytes) in the group's transaction: an Idempotency-Key's
+    # answer commits with the disclosure it describes (api/idempotency.py, Keeper.created).
+    keep: Callable[[Session, bytes], None] | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class RecordedDisclosure:
     outcome: DisclosureOutcome
     tree_size: int  # the log's size once the group was appended: the leaf is inside it
+    body: bytes  # the answer, as POST /v1/disclosures sends it
 
 
 def disclose_group(
@@ -88,7 +94,16 @@ def disclose_group(
         done = iter(gateway.disclose_each(session, admitted))
         outcomes = [refusal or next(done) for refusal in refusals]
         tree_size = log.size(session)
-    return [o if isinstance(o, Exception) else RecordedDisclosure(o, tree_size) for o in outcomes]
+        answers: list[RecordedDisclosure | Exception] = []
+        for pending, outcome in zip(group, outcomes, strict=True):
+            if isinstance(outcome, Exception):
+                answers.append(outcome)
+                continue
+            body = json.dumps(outcome_to_json(outcome, tree_size), ensure_ascii=False).encode()
+            if pending.keep is not None:
+                pending.keep(session, body)
+            answers.append(RecordedDisclosure(outcome, tree_size, body))
+    return answers
 
 
 @dataclass(frozen=True, slots=True)

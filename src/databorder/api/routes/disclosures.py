@@ -5,7 +5,6 @@ gateway/batch.py); each request still gets its own answer, sent only after the t
 committed.
 """
 
-import json
 from datetime import datetime
 from typing import Annotated
 
@@ -20,7 +19,7 @@ from databorder.api.problems import problems
 from databorder.auth.services import Principal, Scope
 from databorder.errors import NotFound
 from databorder.gateway.batch import PendingDisclosure, RecordedDisclosure
-from databorder.gateway.codec import DisclosureOut, outcome_to_json
+from databorder.gateway.codec import DisclosureOut
 from databorder.gateway.models import Disclosure
 from databorder.gateway.types import DisclosureAsk, HistoryImport
 from databorder.model import DataItem, Ground, Purpose
@@ -125,16 +124,15 @@ async def post_disclosure(
     )
     at = stated(body.at, rt.now(), rt.settings.clock_skew_seconds)
     committer: GroupCommit[PendingDisclosure, RecordedDisclosure] = request.app.state.disclosures
-    recorded = await committer.submit(PendingDisclosure(credential, ask, at))
+    keeper = getattr(request.state, "idempotency", None)  # set for an Idempotency-Key
+    keep = keeper.created if keeper is not None else None
+    recorded = await committer.submit(PendingDisclosure(credential, ask, at, keep))
     decision = recorded.outcome.decision
     metrics: Metrics = request.app.state.metrics
     metrics.count_decision(decision)
     metrics.disclosures.labels(str(decision.allowed).lower()).inc()
-    answer = outcome_to_json(recorded.outcome, recorded.tree_size)
     return Response(
-        json.dumps(answer, ensure_ascii=False).encode(),
-        status_code=status.HTTP_201_CREATED,
-        media_type="application/json",
+        recorded.body, status_code=status.HTTP_201_CREATED, media_type="application/json"
     )
 
 
