@@ -5,6 +5,7 @@ already recorded; a withdrawal cannot be dated ahead; history comes in only thro
 officer's import, which never creates a grant a recipient could read.
 """
 
+import functools
 import json
 from datetime import datetime, timedelta
 from typing import Any
@@ -17,6 +18,7 @@ from databorder.api.app import create_app
 from databorder.auth.services import ServiceKeys
 from databorder.consent.models import Consent
 from databorder.errors import InvalidInput
+from databorder.gateway.batch import PendingDisclosure, RecordedDisclosure, disclose_group
 from databorder.gateway.models import AccessGrant, Disclosure
 from databorder.gateway.types import DisclosureAsk
 from databorder.ledger.models import LogLeaf
@@ -210,3 +212,32 @@ def test_an_import_is_for_officers_and_all_or_nothing(world: Runtime, client: Te
     assert _fields(future) == ["disclosures.1.at"]
     assert unknown.status_code == 404
     assert (_count(world, Disclosure), _count(world, LogLeaf)) == (0, 0)
+
+
+def test_a_request_without_at_is_judged_when_its_transaction_runs(world: Runtime) -> None:
+    """A disclosure queued for group commit while a withdrawal commits is decided after it:
+    refused on the consent's state, not refused for a time the caller never gave."""
+    with world.sessions.begin() as s:
+        key = ServiceKeys(s).issue("checkout", ["platform"], world.now())
+    arrived = world.now()
+    with world.sessions.begin() as s:
+        RightsRequests(s, world.vault).withdraw("b-1", "c-1", arrived + timedelta(milliseconds=5))
+    ask = DisclosureAsk("o-1", "s-cn-1", Purpose.SHIPPING, (DataItem.NAME,))
+    group = functools.partial(
+        disclose_group,
+        sessions=world.sessions,
+        gateway=world.gateway,
+        log=world.log,
+        clock=lambda: arrived + timedelta(milliseconds=20),
+    )
+
+    stated_at_arrival, omitted = (
+        group([PendingDisclosure(key, ask, arrived)]),
+        group([PendingDisclosure(key, ask, None)]),
+    )
+
+    assert isinstance(stated_at_arrival[0], InvalidInput)
+    recorded = omitted[0]
+    assert isinstance(recorded, RecordedDisclosure)
+    assert recorded.outcome.decision.allowed is False
+    assert recorded.outcome.grant_id is None

@@ -52,7 +52,9 @@ class PendingDisclosure:
 
     credential: str
     ask: DisclosureAsk
-    at: datetime
+    # When the caller said it happened; None: when the group's transaction runs, so a request
+    # queued behind a withdrawal is judged after it, not refused for a time it never gave.
+    at: datetime | None
     # Keeps the answer (its JSON bytes) in the group's transaction: an Idempotency-Key's
     # answer commits with the disclosure it describes (api/idempotency.py, Keeper.created).
     keep: Callable[[Session, bytes], None] | None = None
@@ -89,7 +91,9 @@ def disclose_group(
             for p in group
         ]
         admitted = [
-            (p.ask, p.at) for p, refusal in zip(group, refusals, strict=True) if refusal is None
+            (p.ask, p.at or at)
+            for p, refusal in zip(group, refusals, strict=True)
+            if refusal is None
         ]
         done = iter(gateway.disclose_each(session, admitted))
         outcomes = [refusal or next(done) for refusal in refusals]

@@ -122,7 +122,7 @@ async def post_disclosure(
     ask = DisclosureAsk(
         body.order_id, body.recipient_id, body.purpose, tuple(body.items), body.legal_mandate
     )
-    at = stated(body.at, rt.now(), rt.settings.clock_skew_seconds)
+    at = stated(body.at, rt.now(), rt.settings.clock_skew_seconds) if body.at else None
     committer: GroupCommit[PendingDisclosure, RecordedDisclosure] = request.app.state.disclosures
     keeper = getattr(request.state, "idempotency", None)  # set for an Idempotency-Key
     keep = keeper.created if keeper is not None else None
