@@ -99,6 +99,11 @@ CASES = [
     Case(f"{DISCLOSE} --purpose shipping", 2, "--items: missing; it is required"),
     # publish the notice
     Case("notices publish --version ''", 2, "version must not be empty"),
+    Case(
+        "notices publish --version 'a b'",
+        2,
+        "--version: String should match pattern '^[0-9A-Za-z][0-9A-Za-z._-]*$'",
+    ),
     Case("notices list --all", 2, "no such option: --all"),
     Case("notices diff v1 v9", 3, "notice version 'v1' not found"),
     Case("notices diff v1", 2, "new: missing; it is required"),

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from databorder.cli._shared import EXIT_INVALID, opened, reported
+from databorder.cli._shared import EXIT_INVALID, fail, opened, reported
 
 app = typer.Typer(help="Published notice versions (the privacy policy).", no_args_is_help=True)
 orders_app = typer.Typer(
@@ -25,7 +25,21 @@ def notices_publish(
     ] = False,
 ) -> None:
     """Snapshot the registry into a new notice version, rendered in every format."""
-    from databorder.notices.layout import InvalidSnapshotError  # noqa: PLC0415 (keeps `--help` fast)
+    from pydantic import TypeAdapter, ValidationError  # noqa: PLC0415 (keeps `--help` fast)
+
+    from databorder.model.fields import NoticeVersionName, Text  # noqa: PLC0415
+    from databorder.notices.layout import InvalidSnapshotError  # noqa: PLC0415
+
+    # The same checks as POST /v1/notices/publish: a version name and a summary a page can show.
+    for option, value, kind in (
+        ("--version", version, NoticeVersionName),
+        ("--summary", summary, Text),
+    ):
+        if value:
+            try:
+                TypeAdapter(kind).validate_python(value)
+            except ValidationError as exc:
+                raise fail(f"{option}: {exc.errors()[0]['msg']}") from exc
 
     try:
         with opened() as rt, rt.sessions.begin() as session:
