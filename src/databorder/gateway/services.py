@@ -7,7 +7,7 @@ thousand disclosures cost a handful of queries, not thousands.
 """
 
 from bisect import bisect_right
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import datetime
 from typing import Any, NamedTuple, Protocol, cast
@@ -102,6 +102,23 @@ def leaf_record(
         record["imported_by"] = row["imported_by"]
         record["imported_at"] = row["imported_at"].isoformat()
     return record
+
+
+def _locked_buyers(session: Session, ids: Iterable[str]) -> dict[str, Buyer]:
+    """The asks' buyers, their rows locked until the transaction ends (FOR UPDATE, in id order).
+
+    A withdrawal, suspension or erasure locks its buyer's row first too (rights/), so the two
+    take turns: on PostgreSQL a withdrawal committed while a group was deciding on the consent
+    it withdrew left a live grant on it (the crash harness found one). SQLite serialises
+    writers already and ignores the clause.
+    """
+    ordered = sorted(set(ids))
+    found: dict[str, Buyer] = {}
+    for start in range(0, len(ordered), CHUNK):
+        chunk = ordered[start : start + CHUNK]
+        query = select(Buyer).where(Buyer.id.in_(chunk)).order_by(Buyer.id).with_for_update()
+        found.update((b.id, b) for b in session.scalars(query))
+    return found
 
 
 def _rights_floors(session: Session, consents: dict[str, list[Consent]]) -> dict[str, datetime]:
@@ -241,10 +258,7 @@ class Gateway:
                 session, Recipient, Recipient.id, (a.recipient_id for a, _ in asks)
             )
         }
-        buyers = {
-            b.id: b
-            for b in rows_where_in(session, Buyer, Buyer.id, (o.buyer_id for o in orders.values()))
-        }
+        buyers = _locked_buyers(session, (o.buyer_id for o in orders.values()))
         consents = ConsentService(session).for_subjects(buyers)
         floors = _rights_floors(session, consents) if rights_floor else {}
         notices = _Notices(session)

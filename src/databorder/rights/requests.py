@@ -419,7 +419,9 @@ class RightsRequests:
     # -- internals ----------------------------------------------------------------------------
 
     def _buyer(self, subject_id: str) -> Buyer:
-        buyer = self.session.get(Buyer, subject_id)
+        # Locked until the transaction ends: a disclosure group deciding on this buyer's
+        # consents waits, or is waited for (gateway/services.py, _locked_buyers).
+        buyer = self.session.get(Buyer, subject_id, with_for_update=True, populate_existing=True)
         if buyer is None or buyer.deleted_at is not None:
             raise NotFound("buyer", subject_id)
         return buyer

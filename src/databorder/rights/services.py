@@ -34,13 +34,15 @@ class RightsService:
         self.vault = vault
 
     def _buyer(self, subject_id: str) -> Buyer:
-        buyer = self.session.get(Buyer, subject_id)
+        # Locked, as RightsRequests._buyer says why.
+        buyer = self.session.get(Buyer, subject_id, with_for_update=True, populate_existing=True)
         if buyer is None or buyer.deleted_at is not None:
             raise NotFound("buyer", subject_id)
         return buyer
 
     def withdraw(self, consent_id: str, at: datetime) -> RightsOutcome:
         consent = ConsentService(self.session).withdraw(consent_id, at)
+        self._buyer(consent.subject_id)  # locked before the grants are read
         return RightsOutcome(
             consent.subject_id,
             revoke_grants_for_consent(self.session, consent.subject_id, consent_id, at),
