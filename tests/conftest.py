@@ -101,7 +101,10 @@ def database_url(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -
 @pytest.fixture
 def settings(tmp_path: Path, database_url: str) -> Settings:
     settings = Settings(
-        database_url=database_url, key_dir=tmp_path / "keys", mail_dir=tmp_path / "mail"
+        database_url=database_url,
+        key_dir=tmp_path / "keys",
+        mail_dir=tmp_path / "mail",
+        audit_dir=tmp_path / "audit",
     )
     init_keys(settings)
     return settings

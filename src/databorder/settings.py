@@ -56,6 +56,9 @@ class Settings(BaseSettings):
     smtp_password: SecretStr | None = None
     smtp_starttls: bool = True
     mail_dir: Path = Path("mail")
+    # Evidence packs of audit runs (`databorder audit run`, POST /v1/audit/runs), one archive a
+    # run; the database keeps each one's SHA-256.
+    audit_dir: Path = Path("audit")
     # The privacy center's session cookie: Secure in production (HTTPS), off for loopback demos.
     session_cookie_secure: bool = False
     # Where the privacy center sends a buyer to sign in again (the marketplace's own page).

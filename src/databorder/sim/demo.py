@@ -93,6 +93,7 @@ def _fresh(directory: Path) -> Settings:
         database_url=f"sqlite:///{directory / 'demo.db'}",
         key_dir=directory / "keys",
         mail_dir=directory / "mail",  # recipients' rights tasks, as the mail they would get
+        audit_dir=directory / "audit",  # the evidence packs of audit runs
     )
     init_keys(settings)
     engine = make_engine(settings.database_url)

@@ -1,6 +1,7 @@
 """Imports every module that defines tables, so Alembic and checks see the whole schema."""
 
 from databorder.api import idempotency_models
+from databorder.audit import models as audit_models
 from databorder.auth import models as auth_models
 from databorder.consent import models as consent_models
 from databorder.gateway import models as gateway_models
@@ -11,6 +12,7 @@ from databorder.rights import models as rights_models
 from databorder.vault import models as vault_models
 
 __all__ = [
+    "audit_models",
     "auth_models",
     "consent_models",
     "gateway_models",
