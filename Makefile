@@ -43,7 +43,7 @@ test: lint browser
 
 # Message catalogues: each domain's msgids go to build/i18n/<domain>.pot, then into the ko and en
 # .po files (new ones arrive untranslated: fill in the Korean). The keywords decide the domain.
-I18N_DOMAINS ?= labels notices web
+I18N_DOMAINS ?= labels notices web audit
 LOCALE_DIR := src/databorder/i18n/locale
 I18N_INPUT_labels := src/databorder
 I18N_KEYWORDS_labels := --no-default-keywords -k _l
@@ -51,6 +51,8 @@ I18N_INPUT_notices := src/databorder/notices
 I18N_KEYWORDS_notices := --no-default-keywords -k _n -k _np:1,2 -k _ -k gettext -k ngettext:1,2
 I18N_INPUT_web := src/databorder/web
 I18N_KEYWORDS_web :=
+I18N_INPUT_audit := src/databorder/audit
+I18N_KEYWORDS_audit :=
 
 i18n: setup
 	mkdir -p build/i18n

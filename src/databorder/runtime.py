@@ -12,11 +12,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import Engine as DbEngine
 from sqlalchemy.orm import Session, sessionmaker
 
+from databorder.audit.params import params_from_pack
 from databorder.auth.services import Lockout, SignIn
 from databorder.gateway.seller import SellerAccess
 from databorder.gateway.services import Gateway
@@ -33,6 +35,9 @@ from databorder.vault.crypto import KEY_BYTES
 from databorder.vault.keys import LocalKeyFile, read_secret_file, write_secret_file
 from databorder.vault.relay import RelayPool
 from databorder.vault.service import Vault
+
+if TYPE_CHECKING:
+    from databorder.audit.service import AuditRuns
 
 Clock = Callable[[], datetime]
 
@@ -66,6 +71,8 @@ class Runtime:
     rights_dispatcher: Dispatcher
     # Officers' sign-in: scrypt outside any transaction, lockouts kept in the database.
     sign_in: SignIn
+    # Audit runs and their evidence packs (audit/service.py), kept in settings.audit_dir.
+    audits: "AuditRuns"
     keys: KeyRing = field(repr=False)
     # The one clock: the adapters read it through `now()`, and the log and the head signer were
     # built with it. `dataclasses.replace(rt, clock=...)` moves only what the adapters read;
@@ -106,7 +113,10 @@ def build(settings: Settings, clock: Clock = utcnow) -> Runtime:
         privacy_center_url=settings.privacy_center_url,
         base_url=settings.public_base_url,
     )
+    from databorder.audit.service import AuditRuns  # noqa: PLC0415 (DuckDB, Jinja: not at import)
+
     sessions, reads = make_sessionmaker(db), make_read_sessionmaker(db)
+    signer = HeadSigner(keys.signing, log, clock)
     lockout = Lockout(
         max_failures=settings.login_max_failures,
         period=timedelta(seconds=settings.login_lockout_seconds),
@@ -121,10 +131,20 @@ def build(settings: Settings, clock: Clock = utcnow) -> Runtime:
         gateway=Gateway(engine, log, settings.pre_delivery_cap_days, relay),
         seller=SellerAccess(vault, relay, log),
         log=log,
-        signer=HeadSigner(keys.signing, log, clock),
+        signer=signer,
         publisher=NoticePublisher(engine.pack, controller),
         rights_dispatcher=rights_dispatcher(settings),
         sign_in=SignIn(reads, sessions, lockout),
+        audits=AuditRuns(
+            db,
+            sessions,
+            reads,
+            signer,
+            keys.signing,
+            params_from_pack(engine.pack),
+            settings.audit_dir,
+            clock,
+        ),
         keys=keys,
         clock=clock,
     )

@@ -24,6 +24,9 @@ ROUTES = [
     ("GET", "/v1/suspension-orders", "officer"),
     ("POST", "/v1/suspension-orders/so-1/end", "officer"),
     ("GET", "/v1/relay/0505-1234-5678", "telephony"),
+    ("POST", "/v1/audit/runs", "officer"),
+    ("GET", "/v1/audit/runs", "officer"),
+    ("GET", "/v1/audit/runs/aud-1/pack", "officer"),
 ]
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from audit_world import Clean
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 
 @pytest.fixture
@@ -22,6 +23,7 @@ def databorder(clean: Clean, *args: str) -> subprocess.CompletedProcess[str]:
         **os.environ,
         "DATABORDER_DATABASE_URL": settings.database_url,
         "DATABORDER_KEY_DIR": str(settings.key_dir),
+        "DATABORDER_AUDIT_DIR": str(settings.audit_dir),
         "COLUMNS": "120",
     }
     return subprocess.run(
@@ -129,3 +131,51 @@ def test_a_window_without_findings_exits_zero(clean: Clean, tmp_path: Path) -> N
         "from": "2026-11-01T18:06:00+09:00",
         "to": "2026-11-01T18:07:00+09:00",
     }
+
+
+def test_a_live_run_records_its_pack_and_verify_pack_checks_it(clean: Clean) -> None:
+    clean.sql("UPDATE disclosures SET bases = '[]' WHERE id = :id", id=clean.disclosure)
+    run = databorder(
+        clean, "audit", "run", "--sales", "3000000000", "--sales", "1,000,000,000",
+        "--unrelated-sales", "0",
+    )  # fmt: skip
+    assert run.returncode == 1, run.stderr
+    line = next(x for x in run.stdout.splitlines() if x.startswith("audit run aud-"))
+    pack = Path(line.split("evidence pack ")[1].split(" (sha256")[0])
+    assert pack.parent == clean.rt.settings.audit_dir
+    listed = databorder(clean, "audit", "runs")
+    assert listed.returncode == 0, listed.stderr
+    assert pack.name.removesuffix(".tar.gz") in listed.stdout
+    key = clean.rt.settings.key_dir / "log.pub.pem"
+    key.write_bytes(
+        clean.rt.signer.public_key.public_bytes(Encoding.PEM, PublicFormat.SubjectPublicKeyInfo)
+    )
+    checked = databorder(clean, "audit", "verify-pack", str(pack), "--key", str(key))
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert checked.stdout.startswith("intact: 15 files")
+    damaged = pack.with_name("damaged.tar.gz")
+    damaged.write_bytes(pack.read_bytes()[:-40])
+    refused = databorder(clean, "audit", "verify-pack", str(damaged))
+    assert refused.returncode == 1
+    assert "problem: not a gzip'd tar archive" in refused.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--sales", "100"), "--sales and --unrelated-sales: give both, or neither"),
+        (("--sales", "1.5", "--unrelated-sales", "0"), "--sales: expected whole won in digits"),
+        (("--sales", "10", "--unrelated-sales", "11"), "--unrelated-sales: the unrelated sales"),
+        (
+            ("--engine", "duckdb", "--parquet", ".", "--sales", "1", "--unrelated-sales", "0"),
+            "--sales: the exposure is part of the evidence pack",
+        ),
+    ],
+)
+def test_bad_sales_are_refused_before_anything_runs(
+    clean: Clean, args: tuple[str, ...], message: str
+) -> None:
+    refused = databorder(clean, "audit", "run", *args)
+    assert refused.returncode == 2
+    assert message in refused.stderr
+    assert not clean.rt.settings.audit_dir.exists()

@@ -167,6 +167,17 @@ CASES = [
         "parquet: /nonexistent/export holds no manifest.json: not an export of "
         "`databorder export parquet`, or one that did not finish",
     ),
+    Case(
+        "audit run --sales 100",
+        2,
+        "--sales and --unrelated-sales: give both, or neither",
+    ),
+    Case(
+        "audit verify-pack /nonexistent/pack.tar.gz",
+        2,
+        "pack: cannot read /nonexistent/pack.tar.gz: No such file or directory",
+    ),
+    Case("audit runs --limit 0", 2, "--limit: Input should be greater than or equal to 1"),
     Case("export parquet", 2, "--out: missing; it is required"),
     # retention
     Case("sweep --now x", 2, "no such option: --now"),

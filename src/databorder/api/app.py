@@ -20,6 +20,7 @@ from databorder.api.observability import LOGGER, Metrics, TemplatedRoute
 from databorder.api.problems import documented, problems
 from databorder.api.ratelimit import RateLimiter
 from databorder.api.routes import (
+    audit,
     decisions,
     disclosures,
     health,
@@ -210,6 +211,7 @@ def create_app(runtime: Runtime) -> FastAPI:
         officer,
         notices,
         rights,
+        audit,
     ):
         app.include_router(module.router)
     app.include_router(notices.platform)

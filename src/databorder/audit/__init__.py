@@ -7,25 +7,63 @@
 - `run.py`: checks on a source, rows to findings, the report;
 - `sources.py`: the live database (SQLite, PostgreSQL) or DuckDB over a Parquet export;
 - `export.py`: `databorder export parquet`;
-- `types.py`: findings and reports as plain values with `to_json`.
+- `types.py`: findings and reports as plain values with `to_json`;
+- `exposure.py`, `pack.py`, `html.py`: the evidence pack (pure); `service.py`: audit runs;
+  `models.py`: their table.
+
+The names below load on first use (PEP 562): importing `databorder.audit.models` (every
+migration does) must not load DuckDB and pyarrow.
 
 See docs/audit.md.
 """
 
-from databorder.audit.checks import CHECKS, REGISTRY
-from databorder.audit.export import ExportReport, export_parquet
-from databorder.audit.params import AuditParams, params_from_pack
-from databorder.audit.run import run_audit, statement
-from databorder.audit.sources import LiveSource, ParquetSource, Source, snapshot
-from databorder.audit.types import (
-    AuditReport,
-    Check,
-    CheckResult,
-    Finding,
-    RecordRef,
-    Severity,
-    Window,
-)
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from databorder.audit.checks import CHECKS, REGISTRY
+    from databorder.audit.export import ExportReport, export_parquet
+    from databorder.audit.params import AuditParams, params_from_pack
+    from databorder.audit.run import run_audit, statement
+    from databorder.audit.sources import LiveSource, ParquetSource, Source, snapshot
+    from databorder.audit.types import (
+        AuditReport,
+        Check,
+        CheckResult,
+        Finding,
+        RecordRef,
+        Severity,
+        Window,
+    )
+
+_WHERE = {
+    "CHECKS": "checks",
+    "REGISTRY": "checks",
+    "ExportReport": "export",
+    "export_parquet": "export",
+    "AuditParams": "params",
+    "params_from_pack": "params",
+    "run_audit": "run",
+    "statement": "run",
+    "LiveSource": "sources",
+    "ParquetSource": "sources",
+    "Source": "sources",
+    "snapshot": "sources",
+    "AuditReport": "types",
+    "Check": "types",
+    "CheckResult": "types",
+    "Finding": "types",
+    "RecordRef": "types",
+    "Severity": "types",
+    "Window": "types",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _WHERE:
+        return getattr(importlib.import_module(f"databorder.audit.{_WHERE[name]}"), name)
+    raise AttributeError(f"module 'databorder.audit' has no attribute {name!r}")
+
 
 __all__ = [
     "CHECKS",

@@ -2,7 +2,7 @@
 
 Korean is the default (PIPA notices are written in Korean, foreign businesses included); English
 is the second language. Catalogues are plain `.po` files under `locale/<lang>/LC_MESSAGES/`, one
-per domain (`labels` for the vocabulary every page shares, `notices`, `web`), read with Babel at
+per domain (`labels` for the vocabulary every page shares, `notices`, `web`, `audit`), read with Babel at
 first use: there is no compile step to forget on a fresh clone. `make i18n` extracts new
 messages into them.
 """
@@ -23,7 +23,7 @@ from babel.support import Translations
 
 LANGUAGES: tuple[str, ...] = ("ko", "en")
 DEFAULT_LANGUAGE = "ko"
-DOMAINS: tuple[str, ...] = ("labels", "notices", "web")
+DOMAINS: tuple[str, ...] = ("labels", "notices", "web", "audit")
 
 
 def language(value: str | None) -> str:

@@ -126,6 +126,27 @@ class StoredLog:
             )
         return self._hashes(session, inclusion_ranges(index, tree_size))
 
+    def inclusion_proofs(
+        self, session: Session, indexes: Sequence[int], tree_size: int
+    ) -> dict[int, list[bytes]]:
+        """The audit paths of many leaves in one tree, their nodes read in one batch (the
+        audit's evidence pack proves every leaf its findings cite)."""
+        self._require_size(session, "tree_size", tree_size)
+        for index in indexes:
+            if not 0 <= index < tree_size:
+                raise _invalid(
+                    "index", f"must be between 0 and tree_size - 1 = {tree_size - 1}, got {index}"
+                )
+        ranges = {i: inclusion_ranges(i, tree_size) for i in dict.fromkeys(indexes)}
+        parts = {i: [range_nodes(a, b) for a, b in r] for i, r in ranges.items()}
+        stored = self.nodes(
+            session, (n for part in parts.values() for nodes in part for n in nodes)
+        )
+        return {
+            i: [fold_frontier([stored[n] for n in nodes]) for nodes in part]
+            for i, part in parts.items()
+        }
+
     def consistency_proof(self, session: Session, first: int, second: int) -> list[bytes]:
         """Proof that the tree of `first` leaves is a prefix of the tree of `second` leaves."""
         self._require_size(session, "second", second)
