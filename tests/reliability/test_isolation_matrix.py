@@ -187,6 +187,13 @@ RULES: dict[tuple[str, str], Rule] = {
         "officer", post("/v1/suspension-orders/{suspension_order}/end")
     ),
     ("GET", "/v1/rights/overdue"): scoped("officer", get("/v1/rights/overdue"), 200),
+    ("POST", "/v1/audit/runs"): scoped("officer", post("/v1/audit/runs"), 201),
+    ("GET", "/v1/audit/runs"): scoped("officer", get("/v1/audit/runs"), 200),
+    ("GET", "/v1/audit/runs/{run_id}"): scoped("officer", get("/v1/audit/runs/aud-none")),
+    ("GET", "/v1/audit/runs/{run_id}/findings"): scoped(
+        "officer", get("/v1/audit/runs/aud-none/findings")
+    ),
+    ("GET", "/v1/audit/runs/{run_id}/pack"): scoped("officer", get("/v1/audit/runs/aud-none/pack")),
     ("POST", "/v1/rights/tasks/{task_id}/redeliver"): scoped(
         "officer", post("/v1/rights/tasks/{task_a}/redeliver")
     ),

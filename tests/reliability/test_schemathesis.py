@@ -80,6 +80,7 @@ ROUTES: tuple[tuple[str, str, str], ...] = (
     ("POST", "/v1/disclosures/import", "officer"),
     ("*", "/v1/rights/", "officer"),
     ("POST", "/v1/buyers/lookup", "officer"),
+    ("*", "/v1/audit/", "officer"),
     ("GET", "/v1/notices/current", "platform"),
     ("*", "/v1/decisions", "platform"),
     ("*", "/v1/disclosures", "platform"),
