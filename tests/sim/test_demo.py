@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from databorder.audit.pack import verify_pack
 from databorder.consent.models import Consent, NoticeRecipient, NoticeVersion
 from databorder.gateway.models import AccessGrant, Disclosure
 from databorder.marketplace.models import Order
@@ -53,6 +54,12 @@ def test_make_demo_summary_matches_the_database(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
     assert "decisions:" in result.stdout
     assert_owner_only(demo_dir, "summary.json", "demo.db", "demo.db-writer.lock")
+    # After the nightly sweep, the engine's own decisions pass the audit; the pack is private.
+    assert "compliance audit: 0 findings in 0 of 22 checks" in result.stdout, result.stdout
+    (pack,) = (demo_dir / "audit").glob("aud-*.tar.gz")
+    assert stat.S_IMODE((demo_dir / "audit").stat().st_mode) == 0o700
+    assert stat.S_IMODE(pack.stat().st_mode) == 0o600
+    assert verify_pack(pack.read_bytes()).ok
     summary = json.loads((demo_dir / "summary.json").read_text("utf-8"))
 
     engine = make_engine(f"sqlite:///{demo_dir / 'demo.db'}")

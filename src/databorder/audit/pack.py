@@ -4,7 +4,7 @@ An audit run's report alone is the operator's word. The pack carries what lets a
 check it without trusting the operator's database: the signed tree head the audit ran
 against, each cited leaf's bytes with its inclusion proof against that head, and a manifest
 listing every file's SHA-256, signed with the log's Ed25519 key (the key that signs tree
-heads; its id is in the manifest and at `GET /v1/log/public-key`). A manifest cannot be
+heads; its id is in the manifest and at `GET /v1/log/key`). A manifest cannot be
 mistaken for a tree head or the reverse: a head's signed bytes are canonical JSON of exactly
 four fields, the manifest has others, so neither verifier accepts the other's bytes.
 
@@ -185,7 +185,7 @@ def _readme(run_id: str, kid: str) -> bytes:
    ({SUMS} itself is listed, with every other file, in {MANIFEST}.)
 2. 목록의 서명 / the manifest's signature (Ed25519, key id {kid}):
      openssl pkeyutl -verify -pubin -inkey {PUBLIC_KEY} -rawin -in {MANIFEST} -sigfile {SIGNATURE}
-   Compare the key with the one the operator publishes (GET /v1/log/public-key): a pack
+   Compare the key with the one the operator publishes (GET /v1/log/key): a pack
    signed by another key proves nothing about this log.
 3. The signed tree head (tree-head.json) verifies under the same key, and every leaf in
    proofs.json leads to its root (RFC 9162 inclusion proofs; "verified": false marks a leaf
@@ -333,7 +333,7 @@ def verify_pack(archive: bytes, key: Ed25519PublicKey | None = None) -> PackChec
     """Check a pack: files against the manifest, the manifest's signature, the head, the proofs.
 
     `key` is the log's public key as the reader trusts it (e.g. fetched from the operator's
-    `GET /v1/log/public-key`); without it the pack's own key is used, and only says the pack
+    `GET /v1/log/key`); without it the pack's own key is used, and only says the pack
     is intact, not whose it is.
     """
     try:

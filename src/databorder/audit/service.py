@@ -279,7 +279,7 @@ def _run_id(at: datetime) -> str:
 def _write_private(path: Path, content: bytes) -> None:
     """Write `content` to `path`, owner-only, whole or not at all; never over an existing file
     (os.link refuses to replace: a pack once written is not overwritten by another run)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}")
     descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:

@@ -350,6 +350,31 @@ def _print(summary: DemoSummary, echo: Callable[[str], None]) -> None:
     echo(f"time: {timing}; {summary.disclosures_per_second:,.0f} disclosures/s")
 
 
+def _audit(rt: Runtime, echo: Callable[[str], Any]) -> None:
+    """The nightly sweep, as cron runs it in production (`databorder sweep`), then the
+    compliance audit over what the demo did, with its evidence pack."""
+    from databorder.audit.types import Window  # noqa: PLC0415
+    from databorder.gateway.sweeper import sweep  # noqa: PLC0415
+
+    with rt.sessions.begin() as session:
+        swept = sweep(session, rt.now(), rt.engine.pack.home_country)
+    echo(f"sweep (databorder sweep, nightly): {swept.grants_ended:,} expired grants ended")
+    started = time.perf_counter()
+    run = rt.audits.run("demo", Window())
+    checks = sum(1 for n in run.by_check.values() if n)
+    echo(
+        f"compliance audit: {run.findings:,} findings in {checks} of {len(run.by_check)} checks "
+        f"({time.perf_counter() - started:.1f} s); evidence pack "
+        f"{rt.settings.audit_dir / (run.id + '.tar.gz')}"
+    )
+    for check, count in sorted(run.by_check.items()):
+        if count:
+            echo(f"  {check}: {count:,}")
+    echo(
+        "  check it: databorder audit verify-pack <pack>; read report.ko.html inside (docs/audit.md)"
+    )
+
+
 def run_demo(
     directory: Path,
     *,
@@ -373,6 +398,7 @@ def run_demo(
         out.write(json.dumps(asdict(summary), indent=2, ensure_ascii=False))
     _print(summary, echo)
     echo(f"summary written to {directory / 'summary.json'}")
+    _audit(rt, echo)
     if summary.example:
         ex = summary.example
         echo(
