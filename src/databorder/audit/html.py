@@ -113,7 +113,7 @@ def render_report(
     by_article: Counter[str] = Counter()
     for result in report.results:
         by_article[result.check.article] += result.count
-    articles = sorted(by_article.items(), key=lambda kv: (-kv[1], kv[0]))
+    articles = sorted(((a, n) for a, n in by_article.items() if n), key=lambda kv: (-kv[1], kv[0]))
     weekly = _series(report)
     runs = [(datetime.fromisoformat(h["started_at"]), int(h["findings"])) for h in history]
     context = {
