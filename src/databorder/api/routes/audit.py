@@ -116,7 +116,10 @@ def get_findings(rt: RuntimeDep, run_id: Ident) -> dict[str, Any]:
     summary="The run's evidence pack (a signed .tar.gz)",
     response_class=FileResponse,
     responses={
-        200: {"content": {"application/gzip": {}}, "description": "the archive"},
+        200: {
+            "content": {"application/gzip": {"schema": {"type": "string", "format": "binary"}}},
+            "description": "the archive",
+        },
         **problems(404, 409),
     },
 )
