@@ -11,7 +11,7 @@ of it is judged at), the row counts and the log's size.
 """
 
 import json
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import Enum
@@ -22,6 +22,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlalchemy import Connection, func, select
+from sqlalchemy import Enum as SqlEnum
 from sqlalchemy import Table as SqlTable
 
 from databorder.audit.relations import (
@@ -29,7 +30,6 @@ from databorder.audit.relations import (
     LEAF_RECORDS,
     LOG_PROBLEMS,
     TABLES,
-    Column,
     Kind,
     Link,
     Shape,
@@ -83,19 +83,31 @@ class ExportReport:
     log_problems: int
 
     def to_json(self) -> dict[str, Any]:
-        return {
-            "format": FORMAT,
-            "version": FORMAT_VERSION,
-            "exported_at": self.exported_at.isoformat(),
-            "log": {"tree_size": self.tree_size, "problems": self.log_problems},
-            "relations": {
-                name: {"file": f"{name}.parquet", "rows": n} for name, n in self.rows.items()
-            },
-        }
+        return manifest_json(self.exported_at, self.rows, self.tree_size, self.log_problems)
 
 
-def _schema(columns: Sequence[Column]) -> pa.Schema:
-    return pa.schema([pa.field(c.name, _ARROW[c.kind]) for c in columns])
+def arrow_schema(relation: Table | Link) -> pa.Schema:
+    """The relation's Parquet schema: what `ParquetSource` reads, whoever writes the file."""
+    return pa.schema([pa.field(c.name, _ARROW[c.kind]) for c in relation.columns])
+
+
+def manifest_json(
+    exported_at: datetime, rows: Mapping[str, int], tree_size: int, log_problems: int
+) -> dict[str, Any]:
+    """The manifest `sources.read_manifest` accepts: written last, it says the export is whole."""
+    return {
+        "format": FORMAT,
+        "version": FORMAT_VERSION,
+        "exported_at": exported_at.astimezone(UTC).isoformat(),
+        "log": {"tree_size": tree_size, "problems": log_problems},
+        "relations": {name: {"file": f"{name}.parquet", "rows": n} for name, n in rows.items()},
+    }
+
+
+def write_manifest(directory: Path, manifest: Mapping[str, Any]) -> None:
+    (directory / MANIFEST).write_text(
+        json.dumps(manifest, indent=2, sort_keys=True) + "\n", "utf-8"
+    )
 
 
 def _plain(value: Any) -> Any:
@@ -103,48 +115,80 @@ def _plain(value: Any) -> Any:
 
 
 def _text(value: Any) -> str | None:
+    if type(value) is str:  # nearly every value: JSON strings and ids, no conversion
+        return value
     return None if value is None else str(_plain(value))
 
 
-class _Writer:
-    """One relation's Parquet file, written a chunk (one row group) at a time."""
+class RelationWriter:
+    """One relation's Parquet file, written a chunk (one row group) at a time.
 
-    def __init__(self, path: Path, columns: Sequence[Column]) -> None:
-        self.columns = tuple(columns)
+    Writers hand it whole columns (Python lists or Arrow arrays, by column name): the live
+    export its fetched chunks transposed, the synthetic export (`sim/audit_export.py`) arrays
+    it built with numpy. Either way the file has the relation's one schema, and a column of
+    the wrong type fails here rather than in the audit."""
+
+    def __init__(self, path: Path, relation: Table | Link) -> None:
+        self.relation = relation
         self.rows = 0
-        self._schema = _schema(self.columns)
+        self._schema = arrow_schema(relation)
         self._writer = pq.ParquetWriter(path, self._schema, compression="zstd")
 
-    def write(self, records: Sequence[Mapping[str, Any]]) -> None:
-        if not records:
-            return
+    def write_columns(self, columns: Mapping[str, pa.Array | Sequence[Any]]) -> None:
+        names = self._schema.names
+        if set(columns) != set(names):
+            raise ValueError(
+                f"{self.relation.name}: expected columns {sorted(names)}, got {sorted(columns)}"
+            )
         arrays = [
-            pa.array([_plain(r[c.name]) for r in records], type=_ARROW[c.kind])
-            for c in self.columns
+            column
+            if isinstance(column, pa.Array) and column.type == field.type
+            else pa.array(column, type=field.type)
+            for field, column in ((f, columns[f.name]) for f in self._schema)
         ]
+        size = len(arrays[0]) if arrays else 0
+        if size == 0:
+            return
         self._writer.write_table(pa.Table.from_arrays(arrays, schema=self._schema))
-        self.rows += len(records)
+        self.rows += size
+
+    def write(self, records: Sequence[Mapping[str, Any]]) -> None:
+        """Rows as mappings: the few relations made row by row (the log's problems)."""
+        if records:
+            self.write_columns({n: [_plain(r[n]) for r in records] for n in self._schema.names})
 
     def close(self) -> None:
         self._writer.close()
 
 
-def _flatten(link: Link, row: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
-    """The link's rows for one source row: exactly what `render.link_sql` selects live."""
-    keys = {out: _text(row[source]) for source, out in link.keys}
-    value = row[link.json_column]
-    if link.shape is Shape.ARRAY:
-        for element in value or ():
-            yield {**keys, link.out[0]: _text(element)}
-    elif link.shape is Shape.OBJECT:
-        for key, element in (value or {}).items():
-            yield {**keys, link.out[0]: str(key), link.out[1]: _text(element)}
-    else:
-        for element in value or ():
-            yield {**keys, **{f: _text(element.get(f)) for f in link.out}}
+def _flatten(
+    link: Link, keys: Sequence[Sequence[Any]], values: Sequence[Any]
+) -> dict[str, list[str | None]]:
+    """The link's rows for a chunk of source rows, as columns: exactly what `render.link_sql`
+    selects live. `keys` are the source's key columns (`link.keys` order), `values` its JSON
+    column."""
+    names = [out for _, out in link.keys] + list(link.out)
+    columns: dict[str, list[str | None]] = {n: [] for n in names}
+    key_columns = [columns[out] for _, out in link.keys]
+    outs = [columns[o] for o in link.out]
+    for row, value in enumerate(values):
+        if not value:
+            continue
+        elements: list[tuple[str | None, ...]]
+        if link.shape is Shape.ARRAY:
+            elements = [(_text(e),) for e in value]
+        elif link.shape is Shape.OBJECT:
+            elements = [(str(k), _text(e)) for k, e in value.items()]
+        else:
+            elements = [tuple(_text(e.get(f)) for f in link.out) for e in value]
+        for key_column, key in zip(key_columns, keys, strict=True):
+            key_column.extend([_text(key[row])] * len(elements))
+        for position, out in enumerate(outs):
+            out.extend(e[position] for e in elements)
+    return columns
 
 
-def _check_directory(directory: Path) -> None:
+def check_directory(directory: Path) -> None:
     if directory.exists() and (not directory.is_dir() or any(directory.iterdir())):
         raise InvalidInput.one(
             "out", f"{directory} exists and is not an empty directory; give a new or empty one"
@@ -158,23 +202,33 @@ def _count(connection: Connection, source: SqlTable) -> int:
 def _export_table(
     connection: Connection,
     relation: Table,
-    writers: Mapping[str, _Writer],
+    writers: Mapping[str, RelationWriter],
     progress: Progress,
 ) -> None:
+    """One table and its links, a chunk at a time, column by column: the rows are transposed
+    once (`zip`), never made into a mapping each, and only enum columns are converted."""
     source = Base.metadata.tables[relation.name]
     links = links_of(relation.name)
-    names = [c.name for c in relation.columns] + [link.json_column for link in links]
+    names = list(dict.fromkeys([c.name for c in relation.columns] + [k.json_column for k in links]))
+    position = {n: k for k, n in enumerate(names)}
+    enums = {n for n in names if isinstance(source.c[n].type, SqlEnum)}
     progress.start(relation.name, _count(connection, source))
     result = connection.execute(
-        select(*(source.c[n] for n in dict.fromkeys(names))),
-        execution_options={"yield_per": CHUNK},
+        select(*(source.c[n] for n in names)), execution_options={"yield_per": CHUNK}
     )
     for part in result.partitions(CHUNK):
-        rows = [dict(row._mapping) for row in part]
-        writers[relation.name].write(rows)
+        columns = list(zip(*part, strict=True))
+        for n in enums:
+            columns[position[n]] = tuple(_plain(v) for v in columns[position[n]])
+        writers[relation.name].write_columns(
+            {c.name: columns[position[c.name]] for c in relation.columns}
+        )
         for link in links:
-            writers[link.name].write([x for row in rows for x in _flatten(link, row)])
-        progress.advance(relation.name, len(rows))
+            keys = [columns[position[k]] for k, _ in link.keys]
+            writers[link.name].write_columns(
+                _flatten(link, keys, columns[position[link.json_column]])
+            )
+        progress.advance(relation.name, len(part))
 
 
 def export_parquet(
@@ -190,10 +244,10 @@ def export_parquet(
     `directory` must be new or empty. `exported_at` is when the snapshot was taken: the
     instant a DuckDB audit of the export judges deadlines and retention at.
     """
-    _check_directory(directory)
+    check_directory(directory)
     progress = progress or _Silent()
     directory.mkdir(parents=True, exist_ok=True)
-    writers = {r.name: _Writer(directory / f"{r.name}.parquet", r.columns) for r in EXPORTED}
+    writers = {r.name: RelationWriter(directory / f"{r.name}.parquet", r) for r in EXPORTED}
     try:
         for relation in TABLES:
             _export_table(connection, relation, writers, progress)
@@ -214,7 +268,5 @@ def export_parquet(
         tree_size=verified.tree_size,
         log_problems=len(verified.problems),
     )
-    (directory / MANIFEST).write_text(
-        json.dumps(report.to_json(), indent=2, sort_keys=True) + "\n", "utf-8"
-    )
+    write_manifest(directory, report.to_json())
     return report
