@@ -98,3 +98,13 @@ def test_overlaps_keep_the_longer_then_surer_finding():
 def test_a_finding_with_an_empty_span_is_refused():
     with pytest.raises(ValueError, match="0 <= start < end"):
         Finding(FindingType.EMAIL, 3, 3, 0.9, "x", "")
+
+
+def test_every_finding_names_a_registered_detector_of_its_type():
+    from databorder.dlp.corpus import build  # noqa: PLC0415
+    from databorder.dlp.engine import default_registry  # noqa: PLC0415
+
+    declared = {d.name: d.types for d in default_registry()}
+    for m in build(8, 300):
+        for f in scan(m.text):
+            assert f.type in declared[f.detector]

@@ -19,6 +19,7 @@ from databorder.cli import (
     buyers,
     decide,
     disclose,
+    dlp,
     export,
     keys,
     log,
@@ -58,6 +59,7 @@ app.add_typer(rights.app, name="rights")
 app.add_typer(buyers.app, name="buyers")
 app.add_typer(audit.app, name="audit")
 app.add_typer(export.app, name="export")
+app.add_typer(dlp.app, name="dlp")
 
 
 def _usage_problem(exc: typer.TyperException) -> str:

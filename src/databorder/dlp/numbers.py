@@ -150,12 +150,17 @@ def find_phone(view: Text) -> Iterator[Finding]:
                     w.start,
                     w.end,
                     confidence,
-                    "kr_phone",
+                    "phone",
                     f"Korean {kind} number",
                 )
             elif w.plus and _international(w.digits):
                 yield Finding(
-                    FindingType.PHONE, w.start, w.end, 0.9, "intl_phone", "valid per phonenumbers"
+                    FindingType.PHONE,
+                    w.start,
+                    w.end,
+                    0.9,
+                    "phone",
+                    "international, valid per phonenumbers",
                 )
 
 
