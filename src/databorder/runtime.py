@@ -116,7 +116,7 @@ def build(settings: Settings, clock: Clock = utcnow) -> Runtime:
     from databorder.audit.service import AuditRuns  # noqa: PLC0415 (DuckDB, Jinja: not at import)
 
     sessions, reads = make_sessionmaker(db), make_read_sessionmaker(db)
-    signer = HeadSigner(keys.signing, log, clock)
+    signer = HeadSigner(keys.signing, log, clock, origin=settings.log_origin)
     lockout = Lockout(
         max_failures=settings.login_max_failures,
         period=timedelta(seconds=settings.login_lockout_seconds),

@@ -59,6 +59,11 @@ class Settings(BaseSettings):
     # Evidence packs of audit runs (`databorder audit run`, POST /v1/audit/runs), one archive a
     # run; the database keeps each one's SHA-256.
     audit_dir: Path = Path("audit")
+    # The log's name in its C2SP checkpoints and its note key's name (GET /v1/log/checkpoint):
+    # a schema-less URL, unique to this log, with no spaces or "+".
+    log_origin: str = Field(
+        default="databorder.localhost/log", min_length=1, max_length=255, pattern=r"^[^\s+]+$"
+    )
     # The privacy center's session cookie: Secure in production (HTTPS), off for loopback demos.
     session_cookie_secure: bool = False
     # Where the privacy center sends a buyer to sign in again (the marketplace's own page).

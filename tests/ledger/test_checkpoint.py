@@ -35,7 +35,6 @@ def test_the_specifications_example_body_reads() -> None:
         (f"{ORIGIN}\n12\n", "origin, size and root"),
         (f"{ORIGIN}\n12\nnot base64!\n", "base64"),
         (f"{ORIGIN}\n12\n{base64.b64encode(b'short').decode()}\n", "32 bytes"),
-        (f"{ORIGIN}\n0\n{base64.b64encode(ROOT).decode()}\n", "empty tree"),
         (f"{ORIGIN}\n12\n{base64.b64encode(ROOT).decode()}", "newline"),
         (f"{ORIGIN}\n12\n{base64.b64encode(ROOT).decode()}\n\n", "non-empty"),
     ],
@@ -110,6 +109,16 @@ def test_another_logs_checkpoint_is_refused() -> None:
     note = sign_checkpoint(Checkpoint("other.example/log", 0, EMPTY_ROOT), log)
     with pytest.raises(NoteError, match="is not the log's"):
         policy.check(note.encode(), NOW)
+
+
+def test_an_empty_tree_with_another_root_is_refused() -> None:
+    log, _, policy = _keys(2)
+    note = sign_checkpoint(Checkpoint(ORIGIN, 0, ROOT), log)
+    with pytest.raises(NoteError, match="empty tree's root"):
+        Policy(policy.log).check(note.encode(), NOW)
+    assert Policy(policy.log).check(
+        sign_checkpoint(Checkpoint(ORIGIN, 0, EMPTY_ROOT), log).encode(), NOW
+    )
 
 
 def test_a_quorum_larger_than_the_witnesses_is_a_configuration_error() -> None:

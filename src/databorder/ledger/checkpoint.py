@@ -55,8 +55,6 @@ class Checkpoint:
             raise NoteError(f"checkpoint size must not be negative, got {self.size}")
         if len(self.root) != HASH_SIZE:
             raise NoteError(f"checkpoint root must be {HASH_SIZE} bytes, got {len(self.root)}")
-        if self.size == 0 and self.root != EMPTY_ROOT:
-            raise NoteError("a checkpoint of size 0 must carry the empty tree's root")
         if any(not line or "\n" in line for line in self.extensions):
             raise NoteError("checkpoint extension lines must be non-empty single lines")
 
@@ -140,6 +138,8 @@ class Policy:
                 f"checkpoint origin {checkpoint.origin!r} is not the log's {self.log.name!r}"
             )
         verify_note(note, [self.log])
+        if checkpoint.size == 0 and checkpoint.root != EMPTY_ROOT:
+            raise NoteError("a checkpoint of size 0 must carry the empty tree's root")
         counted = self._cosignatures(note, now)
         if len(counted) < self.quorum:
             raise NoteError(

@@ -10,15 +10,24 @@ OpenAPI document, and a test holds the two to the same shape.
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session, sessionmaker
+from starlette.responses import Response
 
+from databorder.errors import FieldProblem, InvalidInput
 from databorder.ledger.signing import HeadSigner, public_key_json
+from databorder.ledger.tiles import TileError, parse_tile_path
 from databorder.model.fields import LogPosition
 
 NonNegative = Annotated[LogPosition, Query()]
+# Hash tiles only: entry bundles (tile/entries/...) wait for private leaves, since today's
+# leaves carry buyer, order and recipient identifiers.
+TileLevel = Annotated[str, Path(pattern=r"^(0|[1-9][0-9]?)$", description="Tile level, 0-63")]
+NOTE_TYPE = "text/plain; charset=utf-8"
+TILE_TYPE = "application/octet-stream"
+IMMUTABLE = "public, max-age=31536000, immutable"  # a tile of a given width never changes
 Hashes = Annotated[list[str], Field(description="Lowercase hex SHA-256 hashes, in RFC 9162 order")]
 
 
@@ -37,6 +46,11 @@ class PublicKeyOut(BaseModel):
     key_id: str
     public_key: str = Field(description="The raw 32-byte key, base64")
     public_key_pem: str = Field(description="The same key as PEM (SubjectPublicKeyInfo)")
+    origin: str = Field(description="The log's name in its checkpoints (C2SP tlog-checkpoint)")
+    vkey: str = Field(
+        description="The checkpoint key as a C2SP signed-note verifier key: "
+        "<origin>+<hex key id>+<base64(0x01 || key)>"
+    )
 
 
 class InclusionProofOut(BaseModel):
@@ -64,7 +78,13 @@ def make_router(
     """
     reads = reads or sessions
     log = signer.log
-    key_json = PublicKeyOut.model_validate(public_key_json(signer.public_key))
+    key_json = PublicKeyOut.model_validate(
+        {
+            **public_key_json(signer.public_key),
+            "origin": signer.origin,
+            "vkey": signer.verifier.vkey,
+        }
+    )
     router = APIRouter(prefix="/v1/log", tags=["log"], route_class=route_class)
 
     @router.get("/head")
@@ -87,5 +107,33 @@ def make_router(
         with reads.begin() as session:
             proof = log.consistency_proof(session, first, second)
         return ConsistencyProofOut(first=first, second=second, hashes=[h.hex() for h in proof])
+
+    @router.get(
+        "/checkpoint",
+        summary="The latest signed checkpoint (C2SP tlog-checkpoint, a signed note)",
+        response_class=Response,
+        responses={200: {"content": {NOTE_TYPE: {"schema": {"type": "string"}}}}},
+    )
+    def checkpoint() -> Response:
+        with sessions.begin() as session:
+            note = signer.checkpoint_of(signer.current(session))
+        return Response(note.encode(), media_type=NOTE_TYPE, headers={"Cache-Control": "no-cache"})
+
+    @router.get(
+        "/tile/{level}/{index:path}",
+        summary="A tile of the tree's hashes (C2SP tlog-tiles): tile/<L>/<N>[.p/<W>]",
+        response_class=Response,
+        responses={
+            200: {"content": {TILE_TYPE: {"schema": {"type": "string", "format": "binary"}}}},
+        },
+    )
+    def tile(level: TileLevel, index: str) -> Response:
+        try:
+            wanted = parse_tile_path(f"tile/{level}/{index}")
+        except TileError as error:
+            raise InvalidInput([FieldProblem("path", str(error))]) from error
+        with reads.begin() as session:
+            body = log.tile(session, wanted)
+        return Response(body, media_type=TILE_TYPE, headers={"Cache-Control": IMMUTABLE})
 
     return router

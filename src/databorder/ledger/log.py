@@ -29,6 +29,7 @@ from databorder.ledger.merkle import (
     range_nodes,
 )
 from databorder.ledger.models import LogLeaf, LogNode, LogState
+from databorder.ledger.tiles import MAX_ENTRY_BYTES, Tile, entry_bundle, tile_width
 from databorder.store.query import insert_rows
 
 # Bound the OR list of one node lookup (SQLite parses it as a chain, with a depth limit of
@@ -160,6 +161,31 @@ class StoredLog:
             raise NotFound("log leaf", str(index))
         return row
 
+    def tile(self, session: Session, tile: Tile) -> bytes:
+        """A C2SP tile's bytes: stored hashes of tree level 8·L, one range read, no hashing.
+
+        Raises NotFound unless the log holds all `tile.width` of them (a tile is served only
+        once complete at its width; a wider one replaces it as the log grows).
+        """
+        available = tile_width(tile, self.size(session))
+        if tile.width > available:
+            raise NotFound("log tile", tile.path)
+        span = (tile.first, tile.first + tile.width - 1)
+        if tile.level is None:
+            query = select(LogLeaf.data).where(LogLeaf.index.between(*span))
+            found = list(session.execute(query.order_by(LogLeaf.index)).scalars())
+        else:
+            query = select(LogNode.hash).where(
+                LogNode.level == tile.tree_level, LogNode.index.between(*span)
+            )
+            found = list(session.execute(query.order_by(LogNode.index)).scalars())
+        if len(found) != tile.width:
+            raise LookupError(
+                f"log rows missing for {tile.path}: expected {tile.width}, found {len(found)}; "
+                "run `databorder log verify`"
+            )
+        return entry_bundle(found) if tile.level is None else b"".join(found)
+
     # --- appending -------------------------------------------------------------------------
 
     def _lock_size(self, session: Session) -> int:
@@ -194,6 +220,9 @@ class StoredLog:
                 frontier_nodes(size), self._frontier_hashes(session, size), strict=True
             )
         ]
+        for data in datas:
+            if len(data) > MAX_ENTRY_BYTES:  # a C2SP entry bundle prefixes each with a uint16
+                raise ValueError(f"log leaf is {len(data)} bytes, over {MAX_ENTRY_BYTES}")
         now = self._clock()
         leaves: list[dict[str, Any]] = []
         nodes: list[dict[str, Any]] = []

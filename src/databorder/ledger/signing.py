@@ -28,8 +28,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from databorder.ledger.canonical import canonical_json
+from databorder.ledger.checkpoint import Checkpoint, sign_checkpoint
 from databorder.ledger.log import StoredLog
 from databorder.ledger.models import LogHead
+from databorder.ledger.note import Note, SignatureType, Verifier, check_key_name
 from databorder.vault.keys import KeyFileError, read_secret_file, write_secret_file
 
 __all__ = [
@@ -47,6 +49,7 @@ __all__ = [
     "verify_head",
 ]
 
+DEFAULT_ORIGIN = "databorder.localhost/log"  # settings.log_origin's default
 ED25519_KEY_BYTES = 32
 SIGNATURE_BYTES = 64
 
@@ -193,11 +196,16 @@ class HeadSigner:
     """Signs and stores tree heads of the stored log, timestamped by the runtime's clock."""
 
     def __init__(
-        self, key: Ed25519PrivateKey, log: StoredLog, clock: Callable[[], datetime]
+        self,
+        key: Ed25519PrivateKey,
+        log: StoredLog,
+        clock: Callable[[], datetime],
+        origin: str = DEFAULT_ORIGIN,
     ) -> None:
         self._key = key
         self._log = log
         self._clock = clock
+        self.origin = check_key_name(origin)
 
     @property
     def log(self) -> StoredLog:
@@ -226,6 +234,19 @@ class HeadSigner:
         )
         session.flush()
         return head
+
+    @property
+    def verifier(self) -> Verifier:
+        """The log's note key: its checkpoints' signer, published as a vkey."""
+        return Verifier.of(self.origin, SignatureType.ED25519, self.public_key)
+
+    def checkpoint_of(self, head: SignedHead) -> Note:
+        """The C2SP checkpoint of a signed head: the same size and root, signed as a note.
+
+        Ed25519 is deterministic, so the note of a stored head is the same bytes every time it
+        is made and needs no row of its own; the witnesses' cosignatures are what is stored.
+        """
+        return sign_checkpoint(Checkpoint(self.origin, head.tree_size, head.root_hash), self._key)
 
     def current(self, session: Session) -> SignedHead:
         """The latest head if it covers the whole log, else a newly signed one (on demand)."""

@@ -1,0 +1,77 @@
+"""The witness's HTTP face: `POST /add-checkpoint` per C2SP `tlog-witness`, and who it is.
+
+One request is judged against the state it read and stored by compare-and-set; if another
+request moved the state in between, it is judged again against the new state (a few times at
+most), so the answer always matches what was stored. Refusals from a log the witness follows
+(403 and 422) are kept as evidence and logged: a 422 is a fork, the event witnesses exist for.
+"""
+
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from fastapi import FastAPI, Request
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import JSONResponse, Response
+
+from databorder.ledger.note import SignatureType, Verifier
+from databorder.witness.protocol import MAX_BODY_BYTES, Answer, judge, origin_of
+from databorder.witness.store import WitnessStore
+
+LOGGER = logging.getLogger("databorder.witness")
+_ATTEMPTS = 5
+
+
+@dataclass(frozen=True)
+class Witness:
+    """A witness's identity (name and key), the logs it follows and its store."""
+
+    name: str
+    key: Ed25519PrivateKey
+    logs: Mapping[str, Sequence[Verifier]]
+    store: WitnessStore
+    clock: Callable[[], datetime]
+
+    @property
+    def verifier(self) -> Verifier:
+        return Verifier.of(self.name, SignatureType.COSIGNATURE_V1, self.key.public_key())
+
+    def add_checkpoint(self, body: bytes) -> Answer:
+        origin = origin_of(body)
+        for _ in range(_ATTEMPTS):
+            now = self.clock()
+            state = self.store.remembered(origin) if origin and origin in self.logs else None
+            answer = judge(body, self.logs, state, self.name, self.key, int(now.timestamp()))
+            if answer.remember is None or answer.checkpoint is None:
+                if origin in self.logs and answer.status in (403, 422):
+                    self.store.refuse(str(origin), answer.status, answer.body.strip(), body, now)
+                    level = logging.CRITICAL if answer.status == 422 else logging.WARNING
+                    LOGGER.log(level, "refused a checkpoint of %s: %s", origin, answer.body.strip())
+                return answer
+            note = body.partition(b"\n\n")[2]
+            if self.store.advance(answer.checkpoint.origin, state, answer.remember, note, now):
+                return answer
+        return Answer(503, "the log's state kept moving; retry\n")
+
+
+def make_app(witness: Witness) -> FastAPI:
+    app = FastAPI(title=f"databorder witness {witness.name}", docs_url=None, redoc_url=None)
+
+    @app.post("/add-checkpoint")
+    async def add_checkpoint(request: Request) -> Response:
+        length = int(request.headers.get("content-length") or 0)
+        if length > MAX_BODY_BYTES:
+            return Response(f"request body over {MAX_BODY_BYTES} bytes\n", 413)
+        body = await request.body()
+        answer = await run_in_threadpool(witness.add_checkpoint, body)  # the store blocks
+        return Response(answer.body, answer.status, media_type=answer.content_type)
+
+    @app.get("/")
+    def about() -> JSONResponse:
+        return JSONResponse(
+            {"name": witness.name, "vkey": witness.verifier.vkey, "logs": sorted(witness.logs)}
+        )
+
+    return app
