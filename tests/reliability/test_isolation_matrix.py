@@ -55,6 +55,7 @@ KINDS = (
     "seller_a",
     "buyer_2",  # privacy-center session cookies
     "buyer_1",
+    "console_officer",  # the officer signed in to the console (/console): a session cookie
 )
 BUYER_KINDS = {"buyer_1": BUYER_1, "buyer_2": BUYER_2}
 
@@ -71,6 +72,7 @@ class Call:
     json: Any = None
     form: Mapping[str, str] | None = None  # a privacy-center form: the caller's CSRF token added
     headers: Mapping[str, str] = field(default_factory=dict)
+    token_page: str | None = None  # read every caller's form token from this page instead
 
 
 @dataclass(frozen=True)
@@ -101,6 +103,12 @@ def seller_a_only(call: Call, sees: str | None = None) -> Rule:
 def buyers(call: Call, one: Expect = OK, two: Expect = OK) -> Rule:
     """A privacy-center page: a signed-in buyer, who sees only their own data."""
     return Rule(call, {"buyer_1": one, "buyer_2": two}, dict(BUYER_KINDS))
+
+
+def console(call: Call, expect: Expect = OK) -> Rule:
+    """A privacy-officer console page: the officer signed in to the console, nobody else (an
+    officer's bearer token included: the console takes its own session, never a key)."""
+    return Rule(call, {"console_officer": expect})
 
 
 def get(path: str, **kw: Any) -> Call:
@@ -217,6 +225,8 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/v1/log/proof/consistency"): public(
         get("/v1/log/proof/consistency?first=1&second=2"), 200
     ),
+    ("GET", "/v1/log/checkpoint"): public(get("/v1/log/checkpoint"), 200),
+    ("GET", "/v1/log/tile/{level}/{index}"): public(get("/v1/log/tile/0/000.p/2"), 200),
     # --- the public privacy pages ----------------------------------------------------------------
     ("GET", "/"): public(get("/"), 200),
     ("GET", "/privacy"): public(get("/privacy"), 200),
@@ -261,6 +271,51 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/me/requests/{request_id}"): buyers(get("/me/requests/{complaint_1}"), 200, 404),
     # Unknown addresses answer 404 only after the sign-in check (so they cannot be probed).
     ("GET", "/me/{rest:path}"): buyers(get("/me/no-such-page"), 404, 404),
+    # --- the privacy officer's console ---------------------------------------------------------------
+    ("GET", "/console/signin"): public(get("/console/signin"), 200),
+    # Signing in is open to anyone: the password is the credential (and the page's form token).
+    ("POST", "/console/signin"): public(
+        Call(
+            "POST",
+            "/console/signin",
+            form={"username": "{officer_username}", "password": "{officer_password}"},
+            token_page="/console/signin",
+        ),
+        why="303 until the per-address sign-in limit answers 429, as /v1/officer/login does",
+    ),
+    ("POST", "/console/signout"): console(form("/console/signout"), 303),
+    ("GET", "/console"): console(get("/console"), 200),
+    ("GET", "/console/rights"): console(get("/console/rights"), 200),
+    ("POST", "/console/rights/{request_id}/answer"): console(
+        form("/console/rights/{complaint_1}/answer", text="답변드립니다."), 303
+    ),
+    ("GET", "/console/log"): console(get("/console/log"), 200),
+    ("POST", "/console/log/verify"): console(form("/console/log/verify"), 200),
+    ("GET", "/console/registry"): console(get("/console/registry"), 200),
+    ("GET", "/console/registry/new"): console(get("/console/registry/new"), 200),
+    ("POST", "/console/registry/new"): console(form("/console/registry/new"), 422),
+    ("GET", "/console/registry/import"): console(get("/console/registry/import"), 200),
+    ("POST", "/console/registry/import"): console(
+        form("/console/registry/import", csv_text="id\n"), 422
+    ),
+    ("GET", "/console/registry/changes"): console(get("/console/registry/changes"), 200),
+    ("GET", "/console/registry/{recipient_id}"): console(get("/console/registry/{seller_a}"), 200),
+    ("GET", "/console/registry/{recipient_id}/edit"): console(
+        get("/console/registry/{seller_a}/edit"), 200
+    ),
+    ("POST", "/console/registry/{recipient_id}/edit"): console(
+        form("/console/registry/{seller_a}/edit"), 422
+    ),
+    ("POST", "/console/registry/{recipient_id}/webhook"): console(
+        form("/console/registry/{seller_a}/webhook", url="ftp://x"), 422
+    ),
+    ("GET", "/console/audit"): console(get("/console/audit"), 200),
+    ("POST", "/console/audit/runs"): console(form("/console/audit/runs"), 303),
+    ("GET", "/console/audit/runs/{run_id}"): console(get("/console/audit/runs/aud-none"), 404),
+    ("GET", "/console/audit/runs/{run_id}/pack"): console(
+        get("/console/audit/runs/aud-none/pack"), 404
+    ),
+    ("GET", "/console/{rest:path}"): console(get("/console/no-such-page"), 404),
 }
 
 
@@ -313,6 +368,7 @@ def test_every_route_has_an_isolation_rule(matrix_world: MatrixWorld, tmp_path: 
 
 
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+CONSOLE_KIND = "console_officer"
 
 
 class Callers:
@@ -333,15 +389,33 @@ class Callers:
             signed = client.get(self.links[kind]())
             assert signed.status_code == 303, f"{kind} could not sign in: {signed.status_code}"
             self.clients[kind] = client
+        console = TestClient(app, follow_redirects=False, raise_server_exceptions=False)
+        values = {"username": world.values["officer_username"]}
+        values["password"] = world.values["officer_password"]
+        signed = console.post(
+            "/console/signin",
+            data={"csrf_token": self._token(console, "/console/signin"), **values},
+        )
+        assert signed.status_code == 303, f"the officer could not sign in: {signed.status_code}"
+        self.clients[CONSOLE_KIND] = console
         assert set(self.clients) == set(KINDS)
 
-    def csrf(self, kind: str) -> str:
-        """The form token of the kind's own session; none for those without a session."""
+    @staticmethod
+    def _token(client: TestClient, page: str) -> str:
+        found = _CSRF.search(client.get(page).text)
+        assert found is not None, f"{page} has no form token"
+        return found.group(1)
+
+    def csrf(self, kind: str, page: str | None = None) -> str:
+        """The form token of the kind's own session (or read from `page`); none for those
+        without a session."""
+        if page is not None:
+            return self._token(self.clients[kind], page)
+        if kind == CONSOLE_KIND:
+            return self._token(self.clients[kind], "/console")
         if kind not in BUYER_KINDS:
             return ""
-        found = _CSRF.search(self.clients[kind].get("/me").text)
-        assert found is not None, f"{kind}'s privacy center has no form token"
-        return found.group(1)
+        return self._token(self.clients[kind], "/me")
 
 
 class Values(dict[str, str]):
@@ -389,7 +463,7 @@ def send(callers: Callers, kind: str, call: Call, values: Mapping[str, str]) -> 
     url = _fill(call.path, values)
     headers = _fill(dict(call.headers), values)
     if call.form is not None:
-        data = {"csrf_token": callers.csrf(kind), **_fill(dict(call.form), values)}
+        data = {"csrf_token": callers.csrf(kind, call.token_page), **_fill(dict(call.form), values)}
         return client.request(call.method, url, data=data, headers=headers)
     if call.json is not None:
         return client.request(call.method, url, json=_fill(call.json, values), headers=headers)

@@ -4,6 +4,8 @@ import dataclasses
 from collections.abc import Iterator
 
 import pytest
+from console_factories import ConsoleWorld, build_console_world
+from console_factories import sign_in as console_sign_in
 from fastapi.testclient import TestClient
 from me_factories import NOW as CENTER_NOW
 from me_factories import A, CenterWorld, Clock, build_world, link, with_clock
@@ -63,3 +65,25 @@ def buyer_a(center: TestClient, center_runtime: Runtime) -> TestClient:
     answer = center.get(link(center_runtime, A))
     assert answer.status_code == 303, answer.text
     return center
+
+
+# --- the privacy officer's console (/console) ----------------------------------------------------
+
+
+@pytest.fixture
+def console_world(center_runtime: Runtime) -> ConsoleWorld:
+    return build_console_world(center_runtime)
+
+
+@pytest.fixture
+def console(center_runtime: Runtime, console_world: ConsoleWorld) -> Iterator[TestClient]:
+    """A browser-like client on the app with the console's world; nobody signed in yet."""
+    with TestClient(create_app(center_runtime), follow_redirects=False) as client:
+        yield client
+
+
+@pytest.fixture
+def officer(console: TestClient) -> TestClient:
+    """The same client, signed in as the officer through the sign-in page."""
+    console_sign_in(console)
+    return console

@@ -16,6 +16,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
 from databorder.web.assets import STATIC_URL
+from databorder.web.console import install as _install_console
 from databorder.web.csrf import CsrfTokens
 from databorder.web.headers import secure
 from databorder.web.me import install as _install_privacy_center
@@ -45,6 +46,8 @@ def install(app: FastAPI, csrf_key: bytes | None = None) -> None:
         app.include_router(module.router)
     # The buyer's privacy center (/me/...): its routers, keys and session settings.
     _install_privacy_center(app)
+    # The privacy officer's console (/console/...): officers only.
+    _install_console(app)
     app.mount(STATIC_URL, _Static(directory=STATIC_DIR), name="static")
 
 
