@@ -18,6 +18,7 @@ MODULES = (
     "bench_notices",
     "bench_privacy_center",
     "bench_flood",
+    "bench_dlp",
 )
 
 

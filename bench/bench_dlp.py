@@ -7,7 +7,8 @@
 The corpus (`databorder.dlp.corpus`) holds synthetic Korean and English messages with exact
 spans and hard negatives. A finding counts only with the labelled type, start and end. Both
 filters run in this one process on one core (the process is pinned to one CPU), each over the
-same texts one message at a time, as the API calls it.
+same texts one message at a time, as the API calls it, each timed as the best of three passes
+(the machine is shared; the best pass is the one least disturbed).
 
 Presidio runs its pattern recognizers only: the Korean ones it ships (RRN, FRN, passport,
 business registration number), credit card, e-mail and phone (through `phonenumbers`, given the
@@ -138,7 +139,7 @@ def run(quick: bool = False, size: int | None = None, seed: int = 14) -> dict[st
     with network_blocked():
         analyze = presidio_analyzer()
         analyze(corpus[0].text)
-        their_found, their_s = timed(analyze, corpus)
+        their_found, their_s = min((timed(analyze, corpus) for _ in range(3)), key=lambda r: r[1])
     covered = sorted(set(PRESIDIO_TYPES.values()))
     their_types, their_micro = score(zip(map(gold, corpus), their_found, strict=True), covered)
     # Ours over the same subset of types, for a like-for-like micro figure.
