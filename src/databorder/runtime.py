@@ -24,6 +24,7 @@ from databorder.gateway.seller import SellerAccess
 from databorder.gateway.services import Gateway
 from databorder.ledger.log import StoredLog
 from databorder.ledger.signing import HeadSigner, ensure_signing_key, load_signing_key
+from databorder.ledger.witnessing import WitnessEndpoint, Witnessing, http_post
 from databorder.model import utcnow
 from databorder.notices.publish import NoticePublisher
 from databorder.notices.types import Controller
@@ -73,6 +74,7 @@ class Runtime:
     sign_in: SignIn
     # Audit runs and their evidence packs (audit/service.py), kept in settings.audit_dir.
     audits: "AuditRuns"
+    witnessing: Witnessing
     keys: KeyRing = field(repr=False)
     # The one clock: the adapters read it through `now()`, and the log and the head signer were
     # built with it. `dataclasses.replace(rt, clock=...)` moves only what the adapters read;
@@ -144,6 +146,12 @@ def build(settings: Settings, clock: Clock = utcnow) -> Runtime:
             params_from_pack(engine.pack),
             settings.audit_dir,
             clock,
+        ),
+        witnessing=Witnessing(
+            signer,
+            sessions,
+            [WitnessEndpoint.parse(spec) for spec in settings.witnesses],
+            http_post(settings.witness_timeout_seconds),
         ),
         keys=keys,
         clock=clock,

@@ -64,6 +64,10 @@ class Settings(BaseSettings):
     log_origin: str = Field(
         default="databorder.localhost/log", min_length=1, max_length=255, pattern=r"^[^\s+]+$"
     )
+    # Witnesses the log submits each new checkpoint to, as "<url> <vkey>" (a JSON list in the
+    # environment); their cosignatures are served with the checkpoint. Empty: no witnessing.
+    witnesses: list[str] = Field(default_factory=list)
+    witness_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
     # The privacy center's session cookie: Secure in production (HTTPS), off for loopback demos.
     session_cookie_secure: bool = False
     # Where the privacy center sends a buyer to sign in again (the marketplace's own page).

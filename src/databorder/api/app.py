@@ -78,9 +78,12 @@ def _publish_due_notice(runtime: Runtime) -> int:
 
 
 def _sign_head_once(runtime: Runtime) -> int:
-    """Publish a signed tree head if the log has grown; the tree size."""
+    """Publish a signed tree head if the log has grown, and offer it to the witnesses (outside
+    the transaction: a witness may be slow); the tree size."""
     with runtime.sessions.begin() as session:
-        return runtime.signer.current(session).tree_size
+        size = runtime.signer.current(session).tree_size
+    runtime.witnessing.submit()  # alarms are logged there; a witness's failure stops nothing
+    return size
 
 
 class _App(FastAPI):

@@ -19,6 +19,7 @@ from starlette.responses import Response
 from databorder.errors import FieldProblem, InvalidInput
 from databorder.ledger.signing import HeadSigner, public_key_json
 from databorder.ledger.tiles import TileError, parse_tile_path
+from databorder.ledger.witnessing import cosigned_checkpoint
 from databorder.model.fields import LogPosition
 
 NonNegative = Annotated[LogPosition, Query()]
@@ -116,7 +117,7 @@ def make_router(
     )
     def checkpoint() -> Response:
         with sessions.begin() as session:
-            note = signer.checkpoint_of(signer.current(session))
+            note = cosigned_checkpoint(session, signer, signer.current(session))
         return Response(note.encode(), media_type=NOTE_TYPE, headers={"Cache-Control": "no-cache"})
 
     @router.get(

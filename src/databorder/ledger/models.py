@@ -94,3 +94,26 @@ class LogState(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     size: Mapped[int] = mapped_column(BigInteger)
+
+
+class LogCosignature(Base):
+    """A witness's cosignature of the checkpoint at `tree_size` (C2SP tlog-cosignature).
+
+    Kept with the size and root it cosigned, so a served checkpoint carries only cosignatures of
+    exactly its tree; `signature` is the 8-byte time and the 64-byte Ed25519 signature.
+    """
+
+    __tablename__ = "log_cosignatures"
+    __table_args__ = (
+        CheckConstraint("tree_size >= 0", name="tree_size_not_negative"),
+        CheckConstraint("length(root_hash) = 32", name="root_hash_32_bytes"),
+        CheckConstraint("length(key_id) = 4", name="key_id_4_bytes"),
+        CheckConstraint("length(signature) = 72", name="signature_72_bytes"),
+    )
+
+    tree_size: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    witness: Mapped[str] = mapped_column(String(255), primary_key=True)
+    key_id: Mapped[bytes] = mapped_column(LargeBinary(4), primary_key=True)
+    root_hash: Mapped[bytes] = mapped_column(LargeBinary(32))
+    signature: Mapped[bytes] = mapped_column(LargeBinary(72))
+    cosigned_at: Mapped[datetime]

@@ -62,7 +62,9 @@ REFERENCE = frozenset(
 )
 
 # The disclosure log: one sequence of indexes, appended under one lock on the coordinator.
-COORDINATOR = frozenset({"log_leaves", "log_nodes", "log_heads", "log_state", "alembic_version"})
+COORDINATOR = frozenset(
+    {"log_leaves", "log_nodes", "log_heads", "log_state", "log_cosignatures", "alembic_version"}
+)
 
 # Foreign keys Citus cannot enforce because they cross distributions; the Citus DDL drops
 # them and the services keep the references (each is written in the same transaction as its
