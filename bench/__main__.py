@@ -19,6 +19,7 @@ MODULES = (
     "bench_privacy_center",
     "bench_flood",
     "bench_dlp",
+    "bench_audit",
 )
 
 
