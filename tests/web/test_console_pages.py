@@ -48,6 +48,8 @@ def test_the_overviews_tables_match_the_disclosure_rows(
         grounds.values()
     )
     assert list(table(html, "chart-reason").values()) == [["1"]]
+    assert '<h2 id="chart-country-heading">수령자 국가별</h2>' in html
+    assert "Disclosed" not in html  # every chart's words from the catalogue, in Korean
     for ident in ("chart-time", "chart-country", "chart-ground", "chart-reason"):
         assert f'aria-labelledby="{ident}-title {ident}-desc"' in html
 

@@ -96,10 +96,10 @@ def _charts(counts: Overview, bucket: Bucket, lang: str) -> OverviewView:
     def day(value: date) -> str:
         return i18n.format_date(value, lang)
 
-    allowed_name, refused_name = t("Disclosed"), t("Refused")
+    allowed_name, refused_name = t(N_("Disclosed")), t(N_("Refused"))
     buckets: Sequence[Day] = counts.days if bucket is Bucket.DAY else weekly(counts.days)
     labels = [day(d.day) for d in buckets]
-    when = t("Decisions per day") if bucket is Bucket.DAY else t("Decisions per week")
+    when = t(N_("Decisions per day")) if bucket is Bucket.DAY else t(N_("Decisions per week"))
     timeline = Chart(
         "chart-time",
         when,
@@ -110,12 +110,12 @@ def _charts(counts: Overview, bucket: Bucket, lang: str) -> OverviewView:
                 (refused_name, [d.refused for d in buckets]),
             ],
             title=when,
-            description=t("Disclosed: %(allowed)s. Refused: %(refused)s.")
+            description=t(N_("Disclosed: %(allowed)s. Refused: %(refused)s."))
             % {"allowed": number(counts.allowed), "refused": number(counts.refused)},
             format_value=number,
             ident="chart-time",
         ),
-        (t("Day") if bucket is Bucket.DAY else t("Week of"), allowed_name, refused_name),
+        (t(N_("Day")) if bucket is Bucket.DAY else t(N_("Week of")), allowed_name, refused_name),
         tuple(
             (label, number(d.allowed), number(d.refused))
             for label, d in zip(labels, buckets, strict=True)
@@ -129,7 +129,7 @@ def _charts(counts: Overview, bucket: Bucket, lang: str) -> OverviewView:
             charts.bar_chart(
                 [(r.label, r.allowed + r.refused) for r in rows],
                 title=title,
-                description=t("Decisions, disclosed and refused together."),
+                description=t(N_("Decisions, disclosed and refused together.")),
                 format_value=number,
                 ident=ident,
             ),
@@ -142,7 +142,7 @@ def _charts(counts: Overview, bucket: Bucket, lang: str) -> OverviewView:
             ident,
             title,
             charts.bar_chart(rows, title=title, format_value=number, ident=ident),
-            (head, t("Decisions")),
+            (head, t(N_("Decisions"))),
             tuple((label, number(n)) for label, n in rows),
         )
 
@@ -160,10 +160,12 @@ def _charts(counts: Overview, bucket: Bucket, lang: str) -> OverviewView:
         refused=counts.refused,
         charts=(
             timeline,
-            two("chart-country", t("By recipient's country"), t("Country"), countries),
-            one("chart-ground", t("Disclosed, by legal ground"), t("Legal ground"), grounds),
-            one("chart-reason", t("Refused, by reason"), t("Reason"), reasons),
-            two("chart-recipient", t("Busiest recipients"), t("Recipient"), recipients),
+            two("chart-country", t(N_("By recipient's country")), t(N_("Country")), countries),
+            one(
+                "chart-ground", t(N_("Disclosed, by legal ground")), t(N_("Legal ground")), grounds
+            ),
+            one("chart-reason", t(N_("Refused, by reason")), t(N_("Reason")), reasons),
+            two("chart-recipient", t(N_("Busiest recipients")), t(N_("Recipient")), recipients),
         ),
     )
 
