@@ -27,6 +27,7 @@ ROUTES = [
     ("POST", "/v1/audit/runs", "officer"),
     ("GET", "/v1/audit/runs", "officer"),
     ("GET", "/v1/audit/runs/aud-1/pack", "officer"),
+    ("POST", "/v1/messages", "platform"),
 ]
 
 

@@ -129,6 +129,7 @@ DISCLOSURE = {
     "purpose": "shipping",
     "items": ["name", "address"],
 }
+MESSAGE = {"order_id": "{o1}", "recipient_id": "{seller_a}", "sender": "buyer", "text": "안녕"}
 
 RULES: dict[tuple[str, str], Rule] = {
     # --- operations and the API's own documents ------------------------------------------------
@@ -160,6 +161,7 @@ RULES: dict[tuple[str, str], Rule] = {
     ("POST", "/v1/buyers/{buyer_id}/suspend"): scoped("platform", post("/v1/buyers/{b3}/suspend")),
     ("DELETE", "/v1/buyers/{buyer_id}"): scoped("platform", Call("DELETE", "/v1/buyers/{b3}"), 200),
     ("GET", "/v1/notices/current"): scoped("platform", get("/v1/notices/current"), 200),
+    ("POST", "/v1/messages"): scoped("platform", post("/v1/messages", MESSAGE), 201),
     # --- recipients: their own grants and tasks only ------------------------------------------
     ("GET", "/v1/seller/orders/{order_id}/data"): seller_a_only(
         get("/v1/seller/orders/{o1}/data", headers={"X-Grant-Token": "{grant_1}"}), sees=BUYER_1

@@ -87,6 +87,7 @@ ROUTES: tuple[tuple[str, str, str], ...] = (
     ("*", "/v1/buyers", "platform"),
     ("*", "/v1/orders", "platform"),
     ("*", "/v1/consents", "platform"),
+    ("POST", "/v1/messages", "platform"),
 )
 
 

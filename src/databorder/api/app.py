@@ -26,6 +26,7 @@ from databorder.api.routes import (
     health,
     lookup,
     marketplace,
+    messages,
     notices,
     officer,
     registry,
@@ -215,6 +216,7 @@ def create_app(runtime: Runtime) -> FastAPI:
         notices,
         rights,
         audit,
+        messages,
     ):
         app.include_router(module.router)
     app.include_router(notices.platform)

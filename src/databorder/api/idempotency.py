@@ -94,6 +94,7 @@ CREATING: tuple[tuple[str, str], ...] = (
     ("POST", "/v1/rights/tasks/{task_id}/redeliver"),
     ("POST", "/v1/rights/requests/{request_id}/answer"),
     ("POST", "/v1/audit/runs"),
+    ("POST", "/v1/messages"),
 )
 # POST and DELETE routes that take no key, and why.
 NOT_CREATING: dict[tuple[str, str], str] = {

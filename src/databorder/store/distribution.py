@@ -33,6 +33,8 @@ DISTRIBUTED: dict[str, Distributed] = {
     "rights_requests": Distributed("subject_id", SUBJECT),
     "rights_tasks": Distributed("subject_id", SUBJECT),
     "outbox": Distributed("subject_id", SUBJECT),
+    # Messages to an order's recipients, sealed with the buyer's key: written beside the order.
+    "messages": Distributed("subject_id", SUBJECT),
     "access_grants": Distributed("recipient_id", RECIPIENT),
     "seller_reads": Distributed("recipient_id", RECIPIENT),
     # Retries' answers (api/idempotency.py): one row per keyed request, written and read alone

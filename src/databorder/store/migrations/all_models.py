@@ -4,6 +4,7 @@ from databorder.api import idempotency_models
 from databorder.audit import models as audit_models
 from databorder.auth import models as auth_models
 from databorder.consent import models as consent_models
+from databorder.dlp import models as dlp_models
 from databorder.gateway import models as gateway_models
 from databorder.ledger import models as ledger_models
 from databorder.marketplace import models as marketplace_models
@@ -15,6 +16,7 @@ __all__ = [
     "audit_models",
     "auth_models",
     "consent_models",
+    "dlp_models",
     "gateway_models",
     "idempotency_models",
     "ledger_models",
