@@ -144,6 +144,32 @@ CASES = [
     Case("recipients revoke s-404", 2, "no such command 'revoke'. Did you mean 'revoke-key'?"),
     # the disclosure log
     Case("log verify now", 2, "got unexpected extra argument(s) (now)"),
+    Case(
+        "log verify --quorum 1", 2, "--witness: quorum must be between 0 and the 0 witnesses, got 1"
+    ),
+    Case(
+        "log verify --witness notavkey",
+        2,
+        "--witness: vkey must be '<name>+<hex id>+<base64 key>', got 'notavkey'",
+    ),
+    Case("log checkpoint now", 2, "got unexpected extra argument(s) (now)"),
+    Case("log witness", 2, "DATABORDER_WITNESSES: no witnesses configured"),
+    # a witness (its own key and store; no DATABORDER_ settings)
+    Case(
+        "witness init --name 'a b' --key k.key",
+        2,
+        "--name: key name must be non-empty with no spaces or '+', got 'a b'",
+    ),
+    Case(
+        "witness vkey --name w.example --key /nonexistent/k",
+        2,
+        "--key: /nonexistent/k does not exist; create it with `databorder witness init`",
+    ),
+    Case(
+        "witness serve --name w.example --key /nonexistent/k", 2, "--log: missing; it is required"
+    ),
+    # the message filter
+    Case("dlp scan --output out.jsonl", 2, "--input: missing; it is required"),
     Case("log head --size 3", 2, "no such option: --size"),
     Case("log prove --disclosure nope", 3, "disclosure: no logged disclosure 'nope'"),
     Case("log prove --index 5", 3, "log leaf '5' not found"),

@@ -28,6 +28,7 @@ from databorder.cli import (
     recipients,
     rights,
     sim,
+    witness,
 )
 from databorder.cli._shared import EXIT_FAILED
 
@@ -59,6 +60,7 @@ app.add_typer(rights.app, name="rights")
 app.add_typer(buyers.app, name="buyers")
 app.add_typer(audit.app, name="audit")
 app.add_typer(export.app, name="export")
+app.add_typer(witness.app, name="witness")
 app.add_typer(dlp.app, name="dlp")
 
 

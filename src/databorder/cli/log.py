@@ -7,11 +7,12 @@ public half) and errors are reported the same way: not found exits 3, a tampered
 """
 
 import json
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from databorder.cli._shared import EXIT_FAILED, EXIT_NOT_FOUND, fail, opened
+from databorder.cli._shared import EXIT_FAILED, EXIT_NOT_FOUND, fail, opened, read_text
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -22,15 +23,83 @@ EXIT_TAMPERED = EXIT_FAILED  # the check ran and failed, as `refused` does elsew
 
 
 @app.command()
-def verify() -> None:
-    """Check every leaf, node and signed head; exit 1 naming the first bad index if altered."""
+def verify(
+    checkpoint: Annotated[
+        Path | None,
+        typer.Option(help="A checkpoint kept outside the log; fails on any rollback or fork."),
+    ] = None,
+    witness: Annotated[
+        list[str] | None,
+        typer.Option(help="A witness's cosignature vkey the latest checkpoint counts; repeat."),
+    ] = None,
+    quorum: Annotated[
+        int, typer.Option(help="Cosignatures by --witness keys the latest checkpoint needs.", min=0)
+    ] = 0,
+    max_age: Annotated[
+        int | None, typer.Option(help="Seconds after which a cosignature no longer counts.", min=1)
+    ] = None,
+) -> None:
+    """Check every leaf, node and signed head; exit 1 naming the first bad index if altered.
+
+    With --checkpoint, the log must also extend a checkpoint kept elsewhere; with --witness and
+    --quorum, its latest checkpoint must carry that many fresh witness cosignatures.
+    """
+    from databorder.ledger.checkpoint import Policy  # noqa: PLC0415
+    from databorder.ledger.held import explain_held, explain_policy, read_held  # noqa: PLC0415
+    from databorder.ledger.note import NoteError, parse_vkey  # noqa: PLC0415
     from databorder.ledger.verify import verify_log  # noqa: PLC0415 (keeps `--help` fast)
 
-    with opened() as rt, rt.sessions() as session:  # reads only: nothing is committed
-        result = verify_log(session, rt.signer.public_key, rt.log)
+    held_bytes = None if checkpoint is None else read_text(checkpoint, "--checkpoint").encode()
+    with opened() as rt:
+        try:
+            witnesses = tuple(parse_vkey(vkey) for vkey in witness or [])
+            policy = Policy(rt.signer.verifier, witnesses, quorum, max_age)
+        except NoteError as error:
+            raise fail(f"--witness: {error}") from error
+        try:
+            held = read_held(held_bytes, rt.signer) if held_bytes is not None else None
+        except NoteError as error:
+            raise fail(f"--checkpoint: {error}", EXIT_TAMPERED) from error
+        with rt.sessions.begin() as session:  # may sign a head for the policy's checkpoint
+            result = verify_log(session, rt.signer.public_key, rt.log)
+            found = []
+            if held is not None:
+                found.append(explain_held(session, rt.log, held))
+            if witnesses or quorum:
+                now = int(rt.now().timestamp())
+                found.append(explain_policy(session, rt.signer, policy, now))
     typer.echo(result.explain())
-    if not result.ok:
+    found = [problem for problem in found if problem is not None]
+    for problem in found:
+        typer.echo(problem)
+    if held is not None and not found:
+        typer.echo(f"extends the kept checkpoint of {held.size} leaves")
+    if not result.ok or found:
         raise typer.Exit(EXIT_TAMPERED)
+
+
+@app.command()
+def checkpoint() -> None:
+    """Print the log's latest checkpoint with its cosignatures (keep it to hold the log to it)."""
+    from databorder.ledger.witnessing import cosigned_checkpoint  # noqa: PLC0415
+
+    with opened() as rt, rt.sessions.begin() as session:
+        note = cosigned_checkpoint(session, rt.signer, rt.signer.current(session))
+    typer.echo(note.encode().decode(), nl=False)
+
+
+@app.command()
+def witness() -> None:
+    """Offer the latest checkpoint to the configured witnesses now; exit 1 on any alarm."""
+    with opened() as rt:
+        if not rt.witnessing.witnesses:
+            raise fail("DATABORDER_WITNESSES: no witnesses configured")
+        results = rt.witnessing.submit()
+    for result in results:
+        outcome = "cosigned" if result.cosigned else f"{result.alarm} alarm: {result.detail}"
+        typer.echo(f"{result.witness}: checkpoint {result.tree_size}: {outcome}")
+    if any(not r.cosigned for r in results):
+        raise typer.Exit(EXIT_FAILED)
 
 
 @app.command()

@@ -97,10 +97,13 @@ class Submission:
 
 
 def http_post(timeout: float) -> Post:
-    client = httpx2.Client(timeout=timeout)
+    """One request, one connection: a round is a request per witness a minute, and nothing is
+    left open between rounds (or when the runtime goes away)."""
 
     def post(url: str, body: bytes) -> tuple[int, str, bytes]:
-        answer = client.post(url, content=body, headers={"Content-Type": "text/plain"})
+        answer = httpx2.post(
+            url, content=body, headers={"Content-Type": "text/plain"}, timeout=timeout
+        )
         return answer.status_code, answer.headers.get("content-type", ""), answer.content
 
     return post

@@ -10,13 +10,17 @@ import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi import FastAPI, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import JSONResponse, Response
 
-from databorder.ledger.note import SignatureType, Verifier
+from databorder.ledger.note import NoteError, SignatureType, Verifier, check_key_name, parse_vkey
+from databorder.ledger.signing import load_signing_key
+from databorder.model import utcnow
+from databorder.store.db import make_engine
 from databorder.witness.protocol import MAX_BODY_BYTES, Answer, judge, origin_of
 from databorder.witness.store import WitnessStore
 
@@ -54,6 +58,26 @@ class Witness:
             if self.store.advance(answer.checkpoint.origin, state, answer.remember, note, now):
                 return answer
         return Answer(503, "the log's state kept moving; retry\n")
+
+
+def build_witness(
+    name: str, key_path: Path, log_vkeys: Sequence[str], database_url: str
+) -> Witness:
+    """A witness from its key file, the vkeys of the logs it follows and its store's URL.
+
+    Raises ValueError (a NoteError) for a vkey that is malformed or not a log's note key, and
+    KeyFileError for a missing or exposed key file: a witness never starts half-configured.
+    """
+    logs: dict[str, list[Verifier]] = {}
+    for text in log_vkeys:
+        verifier = parse_vkey(text)
+        if verifier.kind is not SignatureType.ED25519:
+            raise NoteError(f"{verifier.name}: a log's vkey must be an Ed25519 note key (0x01)")
+        logs.setdefault(verifier.name, []).append(verifier)
+    if not logs:
+        raise NoteError("a witness follows at least one log")
+    store = WitnessStore(make_engine(database_url))
+    return Witness(check_key_name(name), load_signing_key(key_path), logs, store, utcnow)
 
 
 def make_app(witness: Witness) -> FastAPI:
