@@ -5,10 +5,9 @@ text; the digit windows of `Text` do not see them.
 """
 
 import re
-from collections.abc import Iterator
 
-from databorder.dlp.context import NEGATIVE, label_before, mentions, owning_label
-from databorder.dlp.text import Text
+from databorder.dlp.context import NEGATIVE, label_before, mentions
+from databorder.dlp.text import Text, left_edged
 from databorder.dlp.types import Finding, FindingType
 
 # The personal customs clearance code (개인통관고유부호): P and twelve digits, not part of a
@@ -21,9 +20,8 @@ _CODE_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz012
 # Korean passports: a type letter and eight digits (before 2021), or letter, three digits, a
 # letter, four digits (since 2021). Product and model codes share these shapes, so a passport
 # word must stand near.
-_PASSPORT = re.compile(
-    r"(?<![A-Za-z0-9\-_/])[MSRODG](?:[0-9]{8}|[0-9]{3}[A-Z][0-9]{4})(?![0-9A-Za-z])"
-)
+# The left edge is checked in Python, as for customs codes.
+_PASSPORT = re.compile(r"[MSRODG](?:[0-9]{8}|[0-9]{3}[A-Z][0-9]{4})(?![0-9A-Za-z])")
 _PASSPORT_LABELS = frozenset({"passport"})
 _PASSPORT_REACH = 32
 
@@ -36,37 +34,37 @@ _EMAIL = re.compile(
 )
 
 
-def find_customs_code(view: Text) -> Iterator[Finding]:
+def find_customs_code(view: Text) -> list[Finding]:
+    found: list[Finding] = []
     text = view.text
     for m in _CUSTOMS.finditer(text):
         start = m.start()
-        if (start and text[start - 1] in _CODE_CHARS) or owning_label(text, start) in NEGATIVE:
+        if (start and text[start - 1] in _CODE_CHARS) or view.owner(start) in NEGATIVE:
             continue
-        yield Finding(
-            FindingType.CUSTOMS_CODE, m.start(), m.end(), 0.95, "kr_customs_code", "P and 12 digits"
+        why = "P and 12 digits"
+        found.append(
+            Finding(FindingType.CUSTOMS_CODE, start, m.end(), 0.95, "kr_customs_code", why)
         )
+    return found
 
 
-def find_passport(view: Text) -> Iterator[Finding]:
-    text = view.text
-    if not mentions(text, "passport"):
-        return
-    for m in _PASSPORT.finditer(text):
-        if not label_before(text, m.start(), _PASSPORT_LABELS, _PASSPORT_REACH):
-            continue
-        yield Finding(
-            FindingType.PASSPORT,
-            m.start(),
-            m.end(),
-            0.9,
-            "kr_passport",
-            "Korean passport shape after a passport word",
-        )
+def find_passport(view: Text) -> list[Finding]:
+    text, folded = view.text, view.folded
+    if not mentions(folded, "passport"):
+        return []
+    why = "Korean passport shape after a passport word"
+    return [
+        Finding(FindingType.PASSPORT, m.start(), m.end(), 0.9, "kr_passport", why)
+        for m in left_edged(_PASSPORT, text, _CODE_CHARS.__contains__)
+        if label_before(folded, m.start(), _PASSPORT_LABELS, _PASSPORT_REACH)
+    ]
 
 
-def find_email(view: Text) -> Iterator[Finding]:
+def find_email(view: Text) -> list[Finding]:
     text = view.text
     if "@" not in text:
-        return
-    for m in _EMAIL.finditer(text):
-        yield Finding(FindingType.EMAIL, m.start(), m.end(), 0.95, "email", "address grammar")
+        return []
+    return [
+        Finding(FindingType.EMAIL, m.start(), m.end(), 0.95, "email", "address grammar")
+        for m in _EMAIL.finditer(text)
+    ]

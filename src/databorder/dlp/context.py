@@ -6,9 +6,15 @@ owning label for another kind of identifier (order, tracking, product, business 
 invoice) vetoes every detector, because the writer has said what the number is. A *nearby
 label* (within a short window, the closest one wins) is the context a detector needs before it
 may call a bare digit string an account or a passport number.
+
+Every function here reads the *folded* text (`fold`: lower case, same length, so offsets agree
+with the original): the word lists are compiled in lower case, without `re.IGNORECASE`, behind a
+lookahead of their first characters (`dlp/patterns.py` says why).
 """
 
 import re
+
+from databorder.dlp.patterns import lowered, words
 
 # Labels of identifiers that are not personal data: an owning one vetoes a finding.
 NEGATIVE = frozenset({"order", "tracking", "product", "business", "invoice"})
@@ -29,28 +35,42 @@ _LABEL_WORDS: dict[str, str] = {
     "card": r"카드\s?번호|카드|card(?:\s?(?:no\.?|number))?|visa|mastercard|amex",
 }
 
-_LABELS = re.compile(
-    "|".join(f"(?P<{kind}>{words})" for kind, words in _LABEL_WORDS.items()), re.IGNORECASE
+
+def fold(text: str) -> str:
+    """`text` in lower case with every offset unchanged, for the patterns below.
+
+    `str.lower` is one C call, but a few characters lower to two (U+0130 to "i" and a combining
+    dot): then only ASCII is folded, which is every letter the labels are spelt in.
+    """
+    lowered = text.lower()
+    return lowered if len(lowered) == len(text) else text.translate(_ASCII_LOWER)
+
+
+_ASCII_LOWER = {code: code + 32 for code in range(ord("A"), ord("Z") + 1)}
+
+
+_LABELS = words(
+    "|".join(f"(?P<{kind}>{lowered(alternation)})" for kind, alternation in _LABEL_WORDS.items())
 )
 
 # Each kind's words alone: whether a text mentions the kind at all, tested once per text so a
 # detector that needs its word (a passport, a birth date) costs one search when it is absent.
-_KIND_WORDS = {kind: re.compile(words, re.IGNORECASE) for kind, words in _LABEL_WORDS.items()}
+_KIND_WORDS = {kind: words(lowered(alternation)) for kind, alternation in _LABEL_WORDS.items()}
 
 # What may stand between an owning label and its number.
 _OWNING_GAP = re.compile(
-    r"[\s:：#=\-.()\[\]]*(?:은|는|이|가|을|를|의)?[\s:：#=\-.()\[\]]*(?:no\.?|num\.?)?[\s:：#.]*",
-    re.IGNORECASE,
+    r"[\s:：#=\-.()\[\]]*(?:은|는|이|가|을|를|의)?[\s:：#=\-.()\[\]]*(?:no\.?|num\.?)?[\s:：#.]*"
 )
 
 # Korean banks as customers write them; short forms only where they are not everyday words
 # (우리 is "we", 하나 "one", 기업 "company", 국민 "citizens": those need 은행 or their prefix).
-BANK_NAMES = re.compile(
-    r"KB\s?국민|국민은행|신한(?:은행)?|우리은행|KEB\s?하나|하나은행|NH\s?농협|농협(?:은행)?|IBK\s?기업|기업은행"
-    r"|카카오\s?뱅크|카뱅|토스\s?뱅크|케이\s?뱅크|새마을\s?금고|우체국|수협(?:은행)?|신협|SC\s?제일(?:은행)?"
-    r"|씨티은행|(?:iM|대구|부산|경남|광주|전북|제주|산업)\s?은행|은행"
-    r"|Kookmin|Shinhan|Woori|Hana\s?Bank|Nonghyup|IBK|Kakao\s?Bank|Toss\s?Bank|bank",
-    re.IGNORECASE,
+BANK_NAMES = words(
+    lowered(
+        r"KB\s?국민|국민은행|신한(?:은행)?|우리은행|KEB\s?하나|하나은행|NH\s?농협|농협(?:은행)?|IBK\s?기업"
+        r"|기업은행|카카오\s?뱅크|카뱅|토스\s?뱅크|케이\s?뱅크|새마을\s?금고|우체국|수협(?:은행)?|신협"
+        r"|SC\s?제일(?:은행)?|씨티은행|(?:iM|대구|부산|경남|광주|전북|제주|산업)\s?은행|은행"
+        r"|Kookmin|Shinhan|Woori|Hana\s?Bank|Nonghyup|IBK|Kakao\s?Bank|Toss\s?Bank|bank"
+    )
 )
 
 NEAR = 24  # code points before a number in which a nearby label counts

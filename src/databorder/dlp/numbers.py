@@ -7,12 +7,10 @@ date, an account number that is just ten digits) is decided by the words around 
 label of another kind of identifier vetoes, and a bare account number needs a bank's name.
 """
 
-from collections.abc import Iterator
-
 import phonenumbers
 
 from databorder.dlp import checks
-from databorder.dlp.context import NEGATIVE, bank_near, label_before
+from databorder.dlp.context import BANK_NAMES, NEGATIVE, bank_near, label_before, mentions
 from databorder.dlp.text import Text, Window
 from databorder.dlp.types import Finding, FindingType
 
@@ -38,7 +36,7 @@ def _one_separator(window: Window) -> str | None:
 _RN_LABELS = frozenset({"rrn", "frn"})
 
 
-def find_registration(view: Text) -> Iterator[Finding]:
+def find_registration(view: Text) -> list[Finding]:
     """13 digits as YYMMDD-GNNNNNN: a real date, a gender digit, and the check digit or context.
 
     Since October 2020 the last six digits carry no checksum, so a number whose check digit
@@ -46,7 +44,8 @@ def find_registration(view: Text) -> Iterator[Finding]:
     when a registration label stands near it; a bare 13-digit string with a failing check digit
     and no label is more often an order or transaction number (2411201234567).
     """
-    text = view.text
+    found: list[Finding] = []
+    folded = view.folded
     for run in view.runs:
         for w in run.windows:
             if len(w.digits) != 13 or w.shape not in ((13,), (6, 7)) or w.plus:
@@ -55,7 +54,7 @@ def find_registration(view: Text) -> Iterator[Finding]:
             if verdict is checks.RegistrationCheck.INVALID or _vetoed(view, w):
                 continue
             hyphen = w.shape == (6, 7) and _one_separator(w) == "-"
-            labelled = label_before(text, w.start, _RN_LABELS)
+            labelled = label_before(folded, w.start, _RN_LABELS)
             if verdict is checks.RegistrationCheck.CHECKSUM:
                 confidence, why = 0.95, "birth date, gender digit and check digit agree"
             elif hyphen or labelled:
@@ -65,7 +64,8 @@ def find_registration(view: Text) -> Iterator[Finding]:
                 continue
             foreign = w.digits[6] in checks.FOREIGNER_DIGITS
             kind = FindingType.FRN if foreign else FindingType.RRN
-            yield Finding(kind, w.start, w.end, confidence, "kr_registration_number", why)
+            found.append(Finding(kind, w.start, w.end, confidence, "kr_registration_number", why))
+    return found
 
 
 # --- phones -------------------------------------------------------------------------------
@@ -125,43 +125,53 @@ def _grouped_like_a_phone(w: Window) -> bool:
     return shape[-1] == 4 and all(g <= 4 for g in shape)
 
 
-def find_phone(view: Text) -> Iterator[Finding]:
+_PHONE_LABELS = frozenset({"phone"})
+
+
+def find_phone(view: Text) -> list[Finding]:
     """Korean mobile, landline and relay numbers in any spelling; other countries' by `+`."""
-    text = view.text
+    found: list[Finding] = []
+    # The numbering plan before the words: a veto reads the label patterns, the plan is a few
+    # string comparisons, and most digit windows in a message are not phone numbers.
     for run in view.runs:
         for w in run.windows:
-            if not 9 <= len(w.digits) <= 15 or not _grouped_like_a_phone(w) or _vetoed(view, w):
+            if not 9 <= len(w.digits) <= 15 or not _grouped_like_a_phone(w):
                 continue
             national = _national(w)
             if national is not None:
                 kind = korean_phone(national)
-                if kind is None:
+                if kind is None or _vetoed(view, w):
                     continue
                 unseparated = len(w.shape) == 1 and not w.plus
                 if (
                     unseparated
                     and kind != "mobile"
-                    and not label_before(text, w.start, frozenset({"phone"}))
+                    and not label_before(view.folded, w.start, _PHONE_LABELS)
                 ):
                     continue  # ten bare digits starting 0 are as often a code as a landline
                 confidence = 0.85 if unseparated else 0.95
-                yield Finding(
-                    FindingType.PHONE,
-                    w.start,
-                    w.end,
-                    confidence,
-                    "phone",
-                    f"Korean {kind} number",
+                found.append(
+                    Finding(
+                        FindingType.PHONE,
+                        w.start,
+                        w.end,
+                        confidence,
+                        "phone",
+                        f"Korean {kind} number",
+                    )
                 )
-            elif w.plus and _international(w.digits):
-                yield Finding(
-                    FindingType.PHONE,
-                    w.start,
-                    w.end,
-                    0.9,
-                    "phone",
-                    "international, valid per phonenumbers",
+            elif w.plus and _international(w.digits) and not _vetoed(view, w):
+                found.append(
+                    Finding(
+                        FindingType.PHONE,
+                        w.start,
+                        w.end,
+                        0.9,
+                        "phone",
+                        "international, valid per phonenumbers",
+                    )
                 )
+    return found
 
 
 def _international(digits: str) -> bool:
@@ -177,8 +187,9 @@ def _international(digits: str) -> bool:
 _CARD_SHAPES = frozenset({(4, 4, 4, 4), (4, 4, 4, 4, 3), (4, 6, 5), (4, 6, 4), (4, 4, 4, 3)})
 
 
-def find_card(view: Text) -> Iterator[Finding]:
+def find_card(view: Text) -> list[Finding]:
     """13-19 digits in a card's grouping, passing Luhn and inside a network's issuer range."""
+    found: list[Finding] = []
     for run in view.runs:
         for w in run.windows:
             n = len(w.digits)
@@ -186,20 +197,23 @@ def find_card(view: Text) -> Iterator[Finding]:
                 continue
             if len(w.shape) > 1 and (w.shape not in _CARD_SHAPES or _one_separator(w) is None):
                 continue
-            if not checks.luhn(w.digits) or _vetoed(view, w):
+            if not checks.luhn(w.digits):
                 continue
             issuer = checks.card_issuer(w.digits)
-            if issuer is None:
+            if issuer is None or _vetoed(view, w):
                 continue
             confidence = 0.95 if len(w.shape) > 1 else 0.85
-            yield Finding(
-                FindingType.CARD_NUMBER,
-                w.start,
-                w.end,
-                confidence,
-                "payment_card",
-                f"Luhn check digit valid, {issuer} issuer range",
+            found.append(
+                Finding(
+                    FindingType.CARD_NUMBER,
+                    w.start,
+                    w.end,
+                    confidence,
+                    "payment_card",
+                    f"Luhn check digit valid, {issuer} issuer range",
+                )
             )
+    return found
 
 
 # --- bank accounts ------------------------------------------------------------------------
@@ -207,23 +221,51 @@ def find_card(view: Text) -> Iterator[Finding]:
 _ACCOUNT_LABELS = frozenset({"account"})
 
 
-def find_bank_account(view: Text) -> Iterator[Finding]:
+def find_bank_account(view: Text) -> list[Finding]:
     """10-14 digits, whole or hyphenated, with a bank's name or an account word near it.
 
     Korean banks number accounts in their own groupings (110-123-456789, 123456-01-123456,
     3333-01-1234567) with no public check digit, so the words are what make it an account.
     """
-    text = view.text
+    candidates = [
+        w
+        for run in view.runs
+        for w in run.windows
+        if 10 <= len(w.digits) <= 14
+        and not w.plus
+        and w.digits[0] != "0"
+        and (len(w.shape) == 1 or (_one_separator(w) == "-" and min(w.shape) >= 2))
+    ]
+    if not candidates:
+        return []
+    folded = view.folded
+    # One search of the whole text before any window's surroundings: without a bank's name or
+    # an account word anywhere, no candidate is an account, and most messages hold neither.
+    if BANK_NAMES.search(folded) is None and not mentions(folded, "account"):
+        return []
+    found: list[Finding] = []
+    for w in candidates:
+        bank = bank_near(folded, w.start, w.end)
+        if not bank and not label_before(folded, w.start, _ACCOUNT_LABELS):
+            continue
+        if _vetoed(view, w):
+            continue
+        why = "a bank's name near it" if bank else "an account word before it"
+        found.append(Finding(FindingType.BANK_ACCOUNT, w.start, w.end, 0.8, "kr_bank_account", why))
+    return found
     for run in view.runs:
         for w in run.windows:
             if not 10 <= len(w.digits) <= 14 or w.plus or w.digits.startswith("0"):
                 continue
             if len(w.shape) > 1 and (_one_separator(w) != "-" or min(w.shape) < 2):
                 continue
+            bank = bank_near(folded, w.start, w.end)
+            if not bank and not label_before(folded, w.start, _ACCOUNT_LABELS):
+                continue
             if _vetoed(view, w):
                 continue
-            bank = bank_near(text, w.start, w.end)
-            if not bank and not label_before(text, w.start, _ACCOUNT_LABELS):
-                continue
             why = "a bank's name near it" if bank else "an account word before it"
-            yield Finding(FindingType.BANK_ACCOUNT, w.start, w.end, 0.8, "kr_bank_account", why)
+            found.append(
+                Finding(FindingType.BANK_ACCOUNT, w.start, w.end, 0.8, "kr_bank_account", why)
+            )
+    return found

@@ -6,11 +6,10 @@ number; a date is a birth date only when a birth word stands before it.
 """
 
 import re
-from collections.abc import Iterator
 
 from databorder.dlp.checks import valid_date
-from databorder.dlp.context import NEGATIVE, label_before, mentions, owning_label
-from databorder.dlp.text import Text
+from databorder.dlp.context import NEGATIVE, label_before, mentions
+from databorder.dlp.text import Text, left_edged
 from databorder.dlp.types import Finding, FindingType
 
 _SIDO = (
@@ -23,9 +22,10 @@ _UNIT = r"[가-힣]{1,5}(?:시|군|구)"
 _DETAIL = r"(?:,?\s?[0-9]{1,4}동)?(?:\s?[0-9]{1,4}호)?"
 # Road-name (도로명) and lot-number (지번) addresses after a province or metropolitan city and
 # one or two of its districts. Without the province the pattern would read "다시 문자로 3" as an
-# address, so an address written without it is a known miss (docs/dlp.md).
+# address, so an address written without it is a known miss (docs/dlp.md). Not inside a longer
+# Korean word: that left edge is checked in Python (`text.left_edged`).
 _ADDRESS = re.compile(
-    rf"(?<![가-힣])(?:{_SIDO})\s(?:{_UNIT}\s){{1,2}}(?:[가-힣]{{1,5}}(?:읍|면)\s)?"
+    rf"(?:{_SIDO})\s(?:{_UNIT}\s){{1,2}}(?:[가-힣]{{1,5}}(?:읍|면)\s)?"
     rf"(?:[가-힣0-9]{{1,10}}(?:로|길)(?:\s?[0-9]{{1,4}}번?길)?\s[0-9]{{1,4}}(?:-[0-9]{{1,4}})?"
     rf"|[가-힣0-9]{{1,6}}(?:동|리|가)\s[0-9]{{1,4}}(?:-[0-9]{{1,4}})?(?:번지)?)"
     rf"(?![0-9]){_DETAIL}(?![0-9])"
@@ -54,7 +54,7 @@ _MONTHS = {
 }
 _MONTH_WORD = "|".join(sorted(_MONTHS, key=len, reverse=True))
 _DATE = re.compile(
-    r"(?<![0-9])(?:"
+    r"(?:"
     r"(?P<y>(?:19|20)[0-9]{2})\s?(?:[-./]|년)\s?(?P<m>[0-9]{1,2})\s?(?:[-./]|월)\s?(?P<d>[0-9]{1,2})(?:\s?일)?"
     r"|(?P<yy>[0-9]{2})(?P<mm>[0-9]{2})(?P<dd>[0-9]{2})"
     rf"|(?P<m2>{_MONTH_WORD})\.?\s(?P<d2>[0-9]{{1,2}}),?\s(?P<y2>(?:19|20)[0-9]{{2}})"
@@ -63,20 +63,22 @@ _DATE = re.compile(
     re.IGNORECASE,
 )
 _BIRTH = frozenset({"birth"})
+_DIGITS = frozenset("0123456789")
+
+
+def _hangul(ch: str) -> bool:
+    return "가" <= ch <= "힣"
+
+
 _BIRTH_REACH = 20
 
 
-def find_address(view: Text) -> Iterator[Finding]:
-    text = view.text
-    for m in _ADDRESS.finditer(text):
-        yield Finding(
-            FindingType.ADDRESS,
-            m.start(),
-            m.end(),
-            0.9,
-            "kr_address",
-            "province, district, road or lot name and number",
-        )
+def find_address(view: Text) -> list[Finding]:
+    why = "province, district, road or lot name and number"
+    return [
+        Finding(FindingType.ADDRESS, m.start(), m.end(), 0.9, "kr_address", why)
+        for m in left_edged(_ADDRESS, view.text, _hangul)
+    ]
 
 
 def _ymd(m: re.Match[str]) -> tuple[int, int, int]:
@@ -91,17 +93,18 @@ def _ymd(m: re.Match[str]) -> tuple[int, int, int]:
     return int(m["y3"]), _MONTHS[m["m3"].lower()], int(m["d3"])
 
 
-def find_birth_date(view: Text) -> Iterator[Finding]:
+def find_birth_date(view: Text) -> list[Finding]:
     """A real calendar date with a birth word before it; any other date is not personal data."""
-    text = view.text
-    if not mentions(text, "birth"):
-        return
-    for m in _DATE.finditer(text):
+    text, folded = view.text, view.folded
+    if not mentions(folded, "birth"):
+        return []
+    found: list[Finding] = []
+    for m in left_edged(_DATE, text, _DIGITS.__contains__):
         start = m.start()
-        if not label_before(text, start, _BIRTH, _BIRTH_REACH):
+        if not label_before(folded, start, _BIRTH, _BIRTH_REACH):
             continue
-        if owning_label(text, start) in NEGATIVE or not valid_date(*_ymd(m)):
+        if view.owner(start) in NEGATIVE or not valid_date(*_ymd(m)):
             continue
-        yield Finding(
-            FindingType.BIRTH_DATE, start, m.end(), 0.9, "birth_date", "a date after a birth word"
-        )
+        why = "a date after a birth word"
+        found.append(Finding(FindingType.BIRTH_DATE, start, m.end(), 0.9, "birth_date", why))
+    return found

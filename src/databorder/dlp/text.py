@@ -13,11 +13,11 @@ hyphen inside, not a phone number after a year, while `2 010-1234-5678` is a cou
 """
 
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from functools import cached_property
 from typing import NamedTuple
 
-from databorder.dlp.context import owning_label
+from databorder.dlp.context import fold, owning_label
 
 # ASCII and full-width digits; the full-width forms are folded to ASCII for the checks.
 _DIGIT = "0-9\uff10-\uff19"
@@ -28,7 +28,15 @@ _FOLD = str.maketrans("０１２３４５６７８９", "0123456789")
 
 # A run: optional "+", digit groups, each after a separator of at most one hyphen or dot with
 # optional spaces around it, or a single space; a group may sit in parentheses: (02) 123-4567.
+# The fewest digits any digit detector judges (a Seoul landline, 02-234-5678): shorter runs
+# (counts, prices, dates) are skipped before any window is built.
+_SHORTEST = 9
+# The lookahead asks for nine characters a run can hold before trying one: a run shorter
+# than `_SHORTEST` is never judged, and most digits in messages are short runs (prices, counts,
+# dates) that would otherwise each cost a match object and a turn of the loop in `_runs`. A
+# run of nine or more characters always passes it, so the runs kept are the same.
 _RUN = re.compile(
+    rf"(?=[+()\t {_DIGIT}{_HYPHEN}{_DOT}]{{{_SHORTEST}}})"
     rf"\+?\(?[{_DIGIT}]+\)?(?:(?:[ \t]?[{_HYPHEN}{_DOT}][ \t]?|[ \t]|(?<=\)))\(?[{_DIGIT}]+\)?)*"
 )
 # The longest number any detector judges (19-digit cards, +82 and a 12-digit relay number).
@@ -65,38 +73,97 @@ class Run:
     windows: tuple[Window, ...]
 
 
-# The fewest digits any digit detector judges (a Seoul landline, 02-234-5678): shorter runs
-# (counts, prices, dates) are skipped before any window is built.
-_SHORTEST = 9
-
-
 class Text:
-    """The text and what the detectors derive from it, each computed at most once."""
+    """The text and what the detectors derive from it, each computed at most once.
+
+    The runs are found at once (every message is asked for them by four detectors) rather than
+    in a `cached_property`, whose lock cost more than finding them in a short message.
+    """
+
+    __slots__ = ("_owners", "folded", "runs", "text")
 
     def __init__(self, text: str) -> None:
         self.text = text
+        self.folded = fold(text)  # what the label patterns read (context.fold)
         self._owners: dict[int, str | None] = {}
+        self.runs = _runs(text)
 
     def owner(self, start: int) -> str | None:
         """`context.owning_label` at `start`, once per start: four detectors ask of each window."""
         owners = self._owners
         if start not in owners:
-            owners[start] = owning_label(self.text, start)
+            owners[start] = owning_label(self.folded, start)
         return owners[start]
 
-    @cached_property
-    def runs(self) -> tuple[Run, ...]:
-        """The runs of at least `_SHORTEST` digits, with their windows."""
-        text = self.text
-        runs = []
-        for m in _RUN.finditer(text):
-            start, end = m.span()
-            if end - start < _SHORTEST:
+
+def _runs(text: str) -> tuple[Run, ...]:
+    """The runs of at least `_SHORTEST` digits, with their windows."""
+    runs = []
+    for m in _RUN.finditer(text):
+        start, end = m.span()
+        if end - start < _SHORTEST:
+            continue
+        value = m.group()
+        if value.isdigit():
+            # One unbroken group, the commonest run: its only window is the run itself.
+            if end - start > _LONGEST:
                 continue
-            run = _run(text, start, end)
-            if run.windows:
-                runs.append(run)
-        return tuple(runs)
+            digits = value if value.isascii() else value.translate(_FOLD)
+            glued = glued_left(text, start) or glued_right(text, end)
+            window = Window(digits, start, end, (end - start,), (), False, True, glued)
+            runs.append(Run(start, end, (window,)))
+            continue
+        if _SOFT_MARKS.isdisjoint(value):
+            # Groups joined only by hyphens or dots (010-1234-5678): no window may stop inside,
+            # so the run is its one window, if it is long enough and not too long.
+            groups = _GROUP.findall(value)
+            digits = "".join(groups)
+            if not _SHORTEST <= len(digits) <= _LONGEST:
+                continue
+            if not value.isascii():
+                digits = digits.translate(_FOLD)
+            window = Window(
+                digits,
+                start,
+                end,
+                tuple(map(len, groups)),
+                tuple(_GROUP.split(value)[1:-1]),
+                value[0] == "+",
+                True,
+                glued_left(text, start) or glued_right(text, end),
+            )
+            runs.append(Run(start, end, (window,)))
+            continue
+        run = _run(text, start, end)
+        if run.windows:
+            runs.append(run)
+    return tuple(runs)
+
+
+# What lets a window stop between two groups (`_soft`): a space, or a parenthesis around one.
+_SOFT_MARKS = frozenset(" \t()")
+
+
+def left_edged(
+    pattern: re.Pattern[str], text: str, refused: Callable[[str], bool]
+) -> Iterator[re.Match[str]]:
+    """`pattern`'s matches in `text` whose preceding character is not `refused`: what a leading
+    `(?<![...])` would find, at a tenth of the cost.
+
+    A lookbehind at a pattern's start is tried at every position of the text and keeps the
+    engine from skipping ahead to the pattern's first character. A match refused here is
+    retried one character later, so a match starting inside it is still found, as the
+    lookbehind would.
+    """
+    pos = 0
+    search = pattern.search
+    while (m := search(text, pos)) is not None:
+        start = m.start()
+        if start and refused(text[start - 1]):
+            pos = start + 1
+            continue
+        yield m
+        pos = m.end() if m.end() > start else start + 1
 
 
 def glued_left(text: str, index: int) -> bool:
