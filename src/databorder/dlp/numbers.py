@@ -149,28 +149,12 @@ def find_phone(view: Text) -> list[Finding]:
                     and not label_before(view.folded, w.start, _PHONE_LABELS)
                 ):
                     continue  # ten bare digits starting 0 are as often a code as a landline
-                confidence = 0.85 if unseparated else 0.95
-                found.append(
-                    Finding(
-                        FindingType.PHONE,
-                        w.start,
-                        w.end,
-                        confidence,
-                        "phone",
-                        f"Korean {kind} number",
-                    )
-                )
+                confidence, why = (0.85 if unseparated else 0.95), f"Korean {kind} number"
             elif w.plus and _international(w.digits) and not _vetoed(view, w):
-                found.append(
-                    Finding(
-                        FindingType.PHONE,
-                        w.start,
-                        w.end,
-                        0.9,
-                        "phone",
-                        "international, valid per phonenumbers",
-                    )
-                )
+                confidence, why = 0.9, "international, valid per phonenumbers"
+            else:
+                continue
+            found.append(Finding(FindingType.PHONE, w.start, w.end, confidence, "phone", why))
     return found
 
 
