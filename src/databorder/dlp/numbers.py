@@ -135,6 +135,9 @@ def find_phone(view: Text) -> list[Finding]:
     # string comparisons, and most digit windows in a message are not phone numbers.
     for run in view.runs:
         for w in run.windows:
+            # A Korean number is written with its 0, any other with its +.
+            if w.digits[0] != "0" and not w.plus:
+                continue
             if not 9 <= len(w.digits) <= 15 or not _grouped_like_a_phone(w):
                 continue
             national = _national(w)
