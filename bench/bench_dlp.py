@@ -134,6 +134,7 @@ def run(quick: bool = False, size: int | None = None, seed: int = 14) -> dict[st
 
 
 def _run(quick: bool, size: int | None, seed: int) -> dict[str, Any]:
+    load_before = os.getloadavg()[0]  # the machine is shared: say how busy it was
     cpu = one_core()
     corpus = build(seed, size or (600 if quick else 3000))
     megabytes = sum(len(m.text.encode()) for m in corpus) / 1e6
@@ -154,6 +155,7 @@ def _run(quick: bool, size: int | None, seed: int) -> dict[str, Any]:
     # Ours over the same subset of types, for a like-for-like micro figure.
     _, our_covered = score(zip(map(gold, corpus), our_found, strict=True), covered)
 
+    load_after = os.getloadavg()[0]
     our_mbs, their_mbs = megabytes / our_s, megabytes / their_s
     speedup = our_mbs / their_mbs
     failures = [t for t, s in our_types.items() if s.f1 < GOAL_TYPE_F1]
@@ -199,6 +201,9 @@ def _run(quick: bool, size: int | None, seed: int) -> dict[str, Any]:
             f"| per message (µs) | {our_s / len(corpus) * 1e6:.0f} | "
             f"{their_s / len(corpus) * 1e6:.0f} |",
             f"| speed-up | **{speedup:.1f}×** | 1× |",
+            "",
+            f"Load average (1 min) on the machine's two cores: {load_before:.2f} before the run, "
+            f"{load_after:.2f} after it.",
             "",
             f"Goals: micro-F1 ≥ {GOAL_F1}, every type ≥ {GOAL_TYPE_F1}, above Presidio on every "
             f"type both cover, ≥ {GOAL_SPEEDUP:.0f}× its throughput: "
