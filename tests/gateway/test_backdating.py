@@ -21,7 +21,7 @@ from databorder.errors import InvalidInput
 from databorder.gateway.batch import PendingDisclosure, RecordedDisclosure, disclose_group
 from databorder.gateway.models import AccessGrant, Disclosure
 from databorder.gateway.types import DisclosureAsk
-from databorder.ledger.models import LogLeaf
+from databorder.ledger.models import LogLeaf, LogRecord
 from databorder.model import DataItem, Purpose
 from databorder.rights import RightsRequests
 from databorder.runtime import Runtime
@@ -187,7 +187,7 @@ def test_the_officer_imports_history_which_never_creates_a_grant(
     assert (body["imported"], body["allowed"], body["first_leaf"]) == (1, 1, 0)
     with world.sessions() as s:
         row = s.scalars(select(Disclosure)).one()
-        leaf = json.loads(s.scalars(select(LogLeaf.data)).one())
+        leaf = json.loads(s.scalars(select(LogRecord.record)).one())  # what the leaf commits to
     assert row.allowed
     assert row.grant_id is None
     assert row.decided_at == before_withdrawal

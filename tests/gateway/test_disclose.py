@@ -1,7 +1,8 @@
 """The gateway: decisions from the database, grants and records written together or not at all."""
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
@@ -70,8 +71,8 @@ def test_refusal_is_recorded_with_reasons_and_no_grant(world: Runtime) -> None:
 class _BadIndexLog:
     """A log that hands out an index the disclosures table refuses, so the record's insert fails."""
 
-    def append_many(self, session: Session, datas: Sequence[bytes]) -> list[int]:
-        return [-1] * len(datas)
+    def append_records(self, session: Session, records: Sequence[Mapping[str, Any]]) -> list[int]:
+        return [-1] * len(records)
 
 
 def test_record_write_failure_leaves_no_grant_behind(world: Runtime) -> None:
@@ -86,7 +87,9 @@ def test_record_write_failure_leaves_no_grant_behind(world: Runtime) -> None:
 
 def test_failing_log_append_rolls_back_grant_and_record(world: Runtime) -> None:
     class BrokenLog:
-        def append_many(self, session: Session, datas: Sequence[bytes]) -> list[int]:
+        def append_records(
+            self, session: Session, records: Sequence[Mapping[str, Any]]
+        ) -> list[int]:
             raise RuntimeError("log unavailable")
 
     with pytest.raises(RuntimeError), world.sessions.begin() as s:

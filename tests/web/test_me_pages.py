@@ -189,7 +189,7 @@ def test_a_tampered_proof_does_not_verify(buyer_a: TestClient, center_world: Cen
     index, size, root = bundle["leaf_index"], head.tree_size, head.root_hash
     assert verify_inclusion(leaf_hash(leaf), index, size, path, root)
     assert not verify_inclusion(
-        leaf_hash(leaf.replace(b"shipping", b"marketing")), index, size, path, root
+        leaf_hash(leaf.replace(b'"disclosure"', b'"disclosurf"')), index, size, path, root
     )
     bent = [bytes([path[0][0] ^ 1]) + path[0][1:], *path[1:]]
     assert not verify_inclusion(leaf_hash(leaf), index, size, bent, root)

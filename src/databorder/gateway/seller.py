@@ -18,7 +18,6 @@ from databorder.auth.tokens import hash_secret
 from databorder.errors import DataborderError, Gone, NotFound
 from databorder.gateway.models import AccessGrant, SellerRead
 from databorder.gateway.services import LeafLog
-from databorder.ledger.canonical import canonical_json
 from databorder.marketplace.models import Order
 from databorder.marketplace.services import ORDER_ITEMS_LABEL
 from databorder.model import DataItem, Disposition
@@ -62,7 +61,7 @@ class SellerAccess:
         insert for them all, in the caller's transaction (concurrent HTTP reads share one)."""
         answers: list[OrderView | DataborderError] = []
         rows: list[dict[str, Any]] = []
-        leaves: list[bytes] = []
+        leaves: list[dict[str, Any]] = []
         for ask in asks:
             try:
                 view, grant = self._view(session, ask)
@@ -81,21 +80,19 @@ class SellerAccess:
             }
             rows.append(row)
             leaves.append(
-                canonical_json(
-                    {
-                        "type": "seller_read",
-                        "id": row["id"],
-                        "read_at": ask.at.isoformat(),
-                        "recipient_id": ask.recipient.id,
-                        "order_id": ask.order_id,
-                        "subject_id": grant.subject_id,
-                        "grant_id": grant.id,
-                        "items": row["items"],
-                    }
-                )
+                {
+                    "type": "seller_read",
+                    "id": row["id"],
+                    "read_at": ask.at.isoformat(),
+                    "recipient_id": ask.recipient.id,
+                    "order_id": ask.order_id,
+                    "subject_id": grant.subject_id,
+                    "grant_id": grant.id,
+                    "items": row["items"],
+                }
             )
         if self.log is not None and leaves:
-            for row, index in zip(rows, self.log.append_many(session, leaves), strict=True):
+            for row, index in zip(rows, self.log.append_records(session, leaves), strict=True):
                 row["leaf_index"] = index
         insert_rows(session, _READS, rows)
         return answers

@@ -7,7 +7,7 @@ thousand disclosures cost a handful of queries, not thousands.
 """
 
 from bisect import bisect_right
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
 from typing import Any, NamedTuple, Protocol, cast
@@ -23,7 +23,6 @@ from databorder.errors import Conflict, DataborderError, InvalidInput, NotFound,
 from databorder.gateway.expiry import grant_expiry
 from databorder.gateway.models import AccessGrant, Disclosure
 from databorder.gateway.types import DisclosureAsk, DisclosureOutcome, HistoryImport
-from databorder.ledger.canonical import canonical_json
 from databorder.marketplace.models import Buyer, Order
 from databorder.model import DataItem, Disposition, RecipientRole
 from databorder.model.ids import time_ordered_id
@@ -38,9 +37,12 @@ from databorder.vault.relay import RelayPool
 
 
 class LeafLog(Protocol):
-    """The disclosure log as the gateway sees it: append leaves inside the caller's transaction."""
+    """The disclosure log as the gateway sees it: append a private leaf per record (the leaf
+    commits to it; the record and its salt are kept beside) inside the caller's transaction."""
 
-    def append_many(self, session: Session, datas: Sequence[bytes]) -> list[int]: ...
+    def append_records(
+        self, session: Session, records: Sequence[Mapping[str, Any]]
+    ) -> list[int]: ...
 
 
 # Core tables for bulk INSERTs: one executemany per table per batch, no ORM object per row.
@@ -351,7 +353,7 @@ class Gateway:
             return []
         pack = self.engine.pack
         outcomes: list[DisclosureOutcome] = []
-        leaves: list[bytes] = []
+        leaves: list[dict[str, Any]] = []
         grant_rows: list[dict[str, Any]] = []
         disclosure_rows: list[dict[str, Any]] = []
         relayed: list[tuple[str, str, DataItem]] = []
@@ -425,7 +427,7 @@ class Gateway:
             leaf = leaf_record(row, decision, expires_at)
             if history is not None:
                 leaf["import_reason"] = history.reason
-            leaves.append(canonical_json(leaf))
+            leaves.append(leaf)
             outcomes.append(
                 DisclosureOutcome(str(row["id"]), decision, grant_id, token, expires_at, None)
             )
@@ -434,7 +436,7 @@ class Gateway:
         if relayed:
             self.relay.bind(session, relayed, max(p.at for p in plans))
         if self.log is not None:
-            indexes = self.log.append_many(session, leaves)
+            indexes = self.log.append_records(session, leaves)
             for row, index in zip(disclosure_rows, indexes, strict=True):
                 row["leaf_index"] = index
             outcomes = [replace(o, leaf_index=i) for o, i in zip(outcomes, indexes, strict=True)]

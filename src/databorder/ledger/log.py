@@ -8,7 +8,8 @@ module's, so stored and pure proofs cannot drift apart.
 """
 
 import functools
-from collections.abc import Callable, Iterable, Sequence
+import os
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, cast
 
@@ -28,7 +29,8 @@ from databorder.ledger.merkle import (
     node_hash,
     range_nodes,
 )
-from databorder.ledger.models import LogLeaf, LogNode, LogState
+from databorder.ledger.models import LogLeaf, LogNode, LogRecord, LogState
+from databorder.ledger.private import SALT_BYTES, private_leaf
 from databorder.ledger.tiles import MAX_ENTRY_BYTES, Tile, entry_bundle, tile_width
 from databorder.store.query import insert_rows
 
@@ -39,6 +41,7 @@ _LOOKUP_CHUNK = 200
 
 _LEAVES = cast(Table, LogLeaf.__table__)
 _NODES = cast(Table, LogNode.__table__)
+_RECORDS = cast(Table, LogRecord.__table__)
 
 
 _SIZE = select(LogState.size).where(LogState.id == 1)
@@ -204,6 +207,26 @@ class StoredLog:
                 session.execute(insert(LogState).values(values))
             size = session.execute(locked).scalar_one()
         return size
+
+    def append_records(self, session: Session, records: Sequence[Mapping[str, Any]]) -> list[int]:
+        """Append a private leaf for each record (its commitment, `private.py`) and keep the
+        record with its random salt beside it (`log_records`); returns the leaf indexes."""
+        salts = [os.urandom(SALT_BYTES) for _ in records]
+        opened = [private_leaf(record, salt) for record, salt in zip(records, salts, strict=True)]
+        indexes = self.append_many(session, [leaf for leaf, _ in opened])
+        insert_rows(
+            session,
+            _RECORDS,
+            [
+                {"leaf_index": index, "salt": salt, "record": data}
+                for index, salt, (_, data) in zip(indexes, salts, opened, strict=True)
+            ],
+        )
+        return indexes
+
+    def opening(self, session: Session, index: int) -> LogRecord | None:
+        """The record leaf `index` commits to, with its salt; None once erased (or never kept)."""
+        return session.get(LogRecord, index)
 
     def append(self, session: Session, data: bytes) -> int:
         """Append one leaf; returns its index. Does not commit: the caller's transaction does."""

@@ -117,3 +117,20 @@ class LogCosignature(Base):
     root_hash: Mapped[bytes] = mapped_column(LargeBinary(32))
     signature: Mapped[bytes] = mapped_column(LargeBinary(72))
     cosigned_at: Mapped[datetime]
+
+
+class LogRecord(Base):
+    """The record a private leaf commits to, with its salt: the opening of leaf `leaf_index`.
+
+    Deleted when the buyer it is about is erased; the leaf stays and proves the tree.
+    """
+
+    __tablename__ = "log_records"
+    __table_args__ = (
+        CheckConstraint("leaf_index >= 0", name="leaf_index_not_negative"),
+        CheckConstraint("length(salt) = 32", name="salt_32_bytes"),
+    )
+
+    leaf_index: Mapped[int] = mapped_column(LeafIndex, primary_key=True, autoincrement=False)
+    salt: Mapped[bytes] = mapped_column(LargeBinary(32))
+    record: Mapped[bytes] = mapped_column(LargeBinary)

@@ -1,15 +1,29 @@
 """A leaf's proof bundle: the record, its inclusion proof and a signed head that covers it.
 
 This is what a buyer or auditor needs to check one disclosure offline with
-`databorder.ledger.merkle.verify_inclusion` and the published public key; nothing else.
+`databorder.ledger.merkle.verify_inclusion` and the published public key; nothing else. A
+private leaf (`private.py`) is opened with the record and salt kept beside it: the bundle
+carries both, and says `"opening": "erased"` once the buyer's erasure deleted them (the leaf
+still proves the tree). A leaf that carries its record itself (before private leaves) is its
+own record.
 """
 
+import base64
 import json
 from typing import Any
 
 from sqlalchemy.orm import Session
 
+from databorder.ledger.private import explain_opening
 from databorder.ledger.signing import HeadSigner
+
+
+def _is_private(data: bytes) -> bool:
+    try:
+        value = json.loads(data)
+    except ValueError:
+        return False
+    return isinstance(value, dict) and set(value) == {"type", "id", "commitment"}
 
 
 def prove_leaf(session: Session, index: int, signer: HeadSigner) -> dict[str, Any]:
@@ -20,9 +34,19 @@ def prove_leaf(session: Session, index: int, signer: HeadSigner) -> dict[str, An
     if head is None or head.tree_size <= index:
         head = signer.current(session)
     proof = log.inclusion_proof(session, index, head.tree_size)
+    kept = log.opening(session, index)
+    if kept is not None:
+        problem = explain_opening(leaf.data, kept.record, kept.salt)
+        record, salt, opening = json.loads(kept.record), kept.salt, problem or "ok"
+    elif _is_private(leaf.data):
+        record, salt, opening = None, None, "erased"
+    else:
+        record, salt, opening = json.loads(leaf.data), None, "the leaf carries its record"
     return {
         "leaf_index": index,
-        "record": json.loads(leaf.data),
+        "record": record,
+        "salt": None if salt is None else base64.b64encode(salt).decode("ascii"),
+        "opening": opening,
         "leaf_data": leaf.data.decode("utf-8"),
         "leaf_hash": leaf.leaf_hash.hex(),
         "inclusion_proof": {

@@ -2,19 +2,23 @@
 
 Withdrawing a consent revokes the grants it grounded; suspending transfers revokes every live
 grant of the buyer; erasing the account revokes them all and destroys the buyer's vault key, so
-that nothing of theirs can be decrypted anywhere afterwards (PIPA Art. 21, 36, 37).
+that nothing of theirs can be decrypted anywhere afterwards, and deletes the records their log
+leaves commit to, so the published log says nothing of them either (PIPA Art. 21, 36, 37).
 """
 
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
 from databorder.consent.services import ConsentService
 from databorder.errors import Conflict, NotFound
-from databorder.gateway.models import AccessGrant
+from databorder.gateway.models import AccessGrant, Disclosure, SellerRead
 from databorder.gateway.services import revoke_grants, revoke_grants_for_consent
+from databorder.ledger.models import LogRecord
 from databorder.marketplace.models import Buyer
+from databorder.store.query import rowcount
 from databorder.vault.service import Vault
 
 
@@ -26,6 +30,23 @@ class RightsOutcome:
 
 def _revoke_all(session: Session, subject_id: str, at: datetime, reason: str) -> int:
     return revoke_grants(session, AccessGrant.subject_id == subject_id, at, reason)
+
+
+def _forget_log_records(session: Session, subject_id: str) -> int:
+    """Delete the records (and salts) the buyer's private leaves commit to: the leaves stay and
+    prove the tree, and reveal nothing of the buyer any more. Returns how many were deleted."""
+    disclosed = select(Disclosure.leaf_index).where(Disclosure.subject_id == subject_id)
+    read = (
+        select(SellerRead.leaf_index)
+        .join(AccessGrant, AccessGrant.id == SellerRead.grant_id)
+        .where(AccessGrant.subject_id == subject_id)
+    )
+    deleted = session.execute(
+        delete(LogRecord).where(
+            or_(LogRecord.leaf_index.in_(disclosed), LogRecord.leaf_index.in_(read))
+        )
+    )
+    return rowcount(deleted)
 
 
 class RightsService:
@@ -59,6 +80,7 @@ class RightsService:
         buyer = self._buyer(subject_id)
         revoked = _revoke_all(self.session, subject_id, at, "erased")
         self.vault.shred(self.session, subject_id, at)
+        _forget_log_records(self.session, subject_id)
         buyer.deleted_at = at
         self.session.flush()
         return RightsOutcome(subject_id, revoked)

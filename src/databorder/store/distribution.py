@@ -65,7 +65,15 @@ REFERENCE = frozenset(
 
 # The disclosure log: one sequence of indexes, appended under one lock on the coordinator.
 COORDINATOR = frozenset(
-    {"log_leaves", "log_nodes", "log_heads", "log_state", "log_cosignatures", "alembic_version"}
+    {
+        "log_leaves",
+        "log_nodes",
+        "log_heads",
+        "log_state",
+        "log_cosignatures",
+        "log_records",
+        "alembic_version",
+    }
 )
 
 # Foreign keys Citus cannot enforce because they cross distributions; the Citus DDL drops
