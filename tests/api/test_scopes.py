@@ -28,6 +28,7 @@ ROUTES = [
     ("GET", "/v1/audit/runs", "officer"),
     ("GET", "/v1/audit/runs/aud-1/pack", "officer"),
     ("POST", "/v1/messages", "platform"),
+    ("GET", "/v1/log/proof?disclosure=d-1", "officer"),
 ]
 
 

@@ -228,7 +228,10 @@ RULES: dict[tuple[str, str], Rule] = {
         get("/v1/log/proof/consistency?first=1&second=2"), 200
     ),
     ("GET", "/v1/log/checkpoint"): public(get("/v1/log/checkpoint"), 200),
-    ("GET", "/v1/log/tile/{level}/{index}"): public(get("/v1/log/tile/0/000.p/2"), 200),
+    ("GET", "/v1/log/proof"): scoped(
+        "officer", get("/v1/log/proof?disclosure={disclosure_1}"), 200
+    ),
+    ("GET", "/v1/log/tile/{level}/{index:path}"): public(get("/v1/log/tile/0/000.p/2"), 200),
     # --- the public privacy pages ----------------------------------------------------------------
     ("GET", "/"): public(get("/"), 200),
     ("GET", "/privacy"): public(get("/privacy"), 200),
@@ -251,6 +254,9 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/me"): buyers(get("/me"), 200, 200),
     ("GET", "/me/recipients"): buyers(get("/me/recipients"), 200, 200),
     ("GET", "/me/proofs/{disclosure_id}"): buyers(get("/me/proofs/{disclosure_1}"), 200, 404),
+    ("GET", "/me/proofs/{disclosure_id}/bundle"): buyers(
+        get("/me/proofs/{disclosure_1}/bundle"), 200, 404
+    ),
     ("GET", "/me/consents"): buyers(get("/me/consents"), 200, 200),
     ("POST", "/me/consents/{consent_id}/withdraw"): buyers(
         form("/me/consents/{consent_1}/withdraw"), 303, 404

@@ -88,6 +88,7 @@ ROUTES: tuple[tuple[str, str, str], ...] = (
     ("*", "/v1/orders", "platform"),
     ("*", "/v1/consents", "platform"),
     ("POST", "/v1/messages", "platform"),
+    ("GET", "/v1/log/proof", "officer"),
 )
 
 

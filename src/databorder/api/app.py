@@ -24,6 +24,7 @@ from databorder.api.routes import (
     decisions,
     disclosures,
     health,
+    log_proofs,
     lookup,
     marketplace,
     messages,
@@ -217,6 +218,7 @@ def create_app(runtime: Runtime) -> FastAPI:
         rights,
         audit,
         messages,
+        log_proofs,
     ):
         app.include_router(module.router)
     app.include_router(notices.platform)

@@ -14,8 +14,11 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from databorder.ledger.bundle import ProofBundle, format_bundle
+from databorder.ledger.checkpoint import parse_body
 from databorder.ledger.private import explain_opening
 from databorder.ledger.signing import HeadSigner
+from databorder.ledger.witnessing import covering_checkpoint
 
 
 def _is_private(data: bytes) -> bool:
@@ -56,3 +59,22 @@ def prove_leaf(session: Session, index: int, signer: HeadSigner) -> dict[str, An
         },
         "head": head.to_json(),
     }
+
+
+def tlog_proof(session: Session, index: int, signer: HeadSigner) -> str:
+    """Leaf `index` as a C2SP tlog-proof bundle (`bundle.py`): its record and salt when kept,
+    the inclusion proof, and the covering checkpoint with its cosignatures. May sign a head."""
+    log = signer.log
+    log.leaf(session, index)  # NotFound beyond the log
+    note = covering_checkpoint(session, signer, index)
+    checkpoint = parse_body(note.text)
+    kept = log.opening(session, index)
+    return format_bundle(
+        ProofBundle(
+            index,
+            tuple(log.inclusion_proof(session, index, checkpoint.size)),
+            note.encode(),
+            None if kept is None else kept.record,
+            None if kept is None else kept.salt,
+        )
+    )

@@ -246,7 +246,11 @@ class HeadSigner:
         Ed25519 is deterministic, so the note of a stored head is the same bytes every time it
         is made and needs no row of its own; the witnesses' cosignatures are what is stored.
         """
-        return sign_checkpoint(Checkpoint(self.origin, head.tree_size, head.root_hash), self._key)
+        return self.checkpoint_for(head.tree_size, head.root_hash)
+
+    def checkpoint_for(self, tree_size: int, root: bytes) -> Note:
+        """The checkpoint of a tree this log signed (a stored head's, or a cosigned one's)."""
+        return sign_checkpoint(Checkpoint(self.origin, tree_size, root), self._key)
 
     def current(self, session: Session) -> SignedHead:
         """The latest head if it covers the whole log, else a newly signed one (on demand)."""

@@ -109,11 +109,11 @@ def http_post(timeout: float) -> Post:
     return post
 
 
-def cosignatures(session: Session, head: SignedHead) -> list[NoteSignature]:
+def cosignatures(session: Session, tree_size: int, root: bytes) -> list[NoteSignature]:
     rows = session.scalars(
         select(LogCosignature)
-        .where(LogCosignature.tree_size == head.tree_size)
-        .where(LogCosignature.root_hash == head.root_hash)
+        .where(LogCosignature.tree_size == tree_size)
+        .where(LogCosignature.root_hash == root)
         .order_by(LogCosignature.witness, LogCosignature.key_id)
     )
     return [NoteSignature(row.witness, row.key_id, row.signature) for row in rows]
@@ -121,7 +121,27 @@ def cosignatures(session: Session, head: SignedHead) -> list[NoteSignature]:
 
 def cosigned_checkpoint(session: Session, signer: HeadSigner, head: SignedHead) -> Note:
     """The head's checkpoint with every stored cosignature of exactly that tree."""
-    return signer.checkpoint_of(head).with_signatures(cosignatures(session, head))
+    return signer.checkpoint_of(head).with_signatures(
+        cosignatures(session, head.tree_size, head.root_hash)
+    )
+
+
+def covering_checkpoint(session: Session, signer: HeadSigner, index: int) -> Note:
+    """The best checkpoint to prove leaf `index` against: the largest witnessed tree that holds
+    it (so a client's witness policy can pass), else the log's latest head."""
+    witnessed = session.execute(
+        select(LogCosignature.tree_size, LogCosignature.root_hash)
+        .where(LogCosignature.tree_size > index)
+        .order_by(LogCosignature.tree_size.desc())
+        .limit(1)
+    ).first()
+    if witnessed is None:
+        head = signer.latest(session)
+        if head is None or head.tree_size <= index:
+            head = signer.current(session)
+        return cosigned_checkpoint(session, signer, head)
+    size, root = witnessed
+    return signer.checkpoint_for(size, root).with_signatures(cosignatures(session, size, root))
 
 
 class Witnessing:

@@ -20,8 +20,9 @@ from sqlalchemy.orm import Session
 
 from databorder.errors import NotFound
 from databorder.gateway.models import Disclosure
+from databorder.ledger.canonical import canonical_json
 from databorder.ledger.merkle import explain_inclusion, leaf_hash
-from databorder.ledger.prove import prove_leaf
+from databorder.ledger.prove import prove_leaf, tlog_proof
 from databorder.ledger.signing import HeadSigner, SignedHead, explain_head, public_key_json
 
 
@@ -29,11 +30,11 @@ def _b64(data: bytes) -> str:
     return base64.b64encode(data).decode("ascii")
 
 
-def disclosure_proof(
-    session: Session, signer: HeadSigner, buyer_id: str, disclosure_id: str
-) -> dict[str, Any]:
-    """The proof of one of the buyer's disclosures; NotFound for anyone else's, exactly like
-    for one that does not exist. May sign a new head (in the caller's transaction)."""
+def _canonical(record: Any) -> str:
+    return canonical_json(record).decode("utf-8")
+
+
+def _own_leaf(session: Session, buyer_id: str, disclosure_id: str) -> int:
     index = session.scalars(
         select(Disclosure.leaf_index).where(
             Disclosure.subject_id == buyer_id, Disclosure.id == disclosure_id
@@ -41,6 +42,23 @@ def disclosure_proof(
     ).first()
     if index is None:
         raise NotFound("disclosure", disclosure_id)
+    return index
+
+
+def disclosure_bundle(
+    session: Session, signer: HeadSigner, buyer_id: str, disclosure_id: str
+) -> str:
+    """The buyer's own disclosure as a C2SP tlog-proof bundle (its record and salt, the proof,
+    the covering checkpoint with its cosignatures), to keep and check with any verifier."""
+    return tlog_proof(session, _own_leaf(session, buyer_id, disclosure_id), signer)
+
+
+def disclosure_proof(
+    session: Session, signer: HeadSigner, buyer_id: str, disclosure_id: str
+) -> dict[str, Any]:
+    """The proof of one of the buyer's disclosures; NotFound for anyone else's, exactly like
+    for one that does not exist. May sign a new head (in the caller's transaction)."""
+    index = _own_leaf(session, buyer_id, disclosure_id)
     bundle = prove_leaf(session, index, signer)
     leaf = bundle["leaf_data"].encode("utf-8")
     head = SignedHead.from_json(bundle["head"])
@@ -51,6 +69,10 @@ def disclosure_proof(
     return {
         "disclosure_id": disclosure_id,
         "leaf": _b64(leaf),
+        # What the private leaf commits to (None once erased): the browser checks that
+        # SHA-256(salt || record) is the leaf's commitment.
+        "record": None if bundle["record"] is None else _canonical(bundle["record"]),
+        "salt": bundle["salt"],
         "leaf_index": index,
         "tree_size": head.tree_size,
         "audit_path": [h.hex() for h in path],
@@ -68,4 +90,4 @@ def disclosure_proof(
     }
 
 
-__all__ = ["disclosure_proof"]
+__all__ = ["disclosure_bundle", "disclosure_proof"]

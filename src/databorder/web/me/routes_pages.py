@@ -24,7 +24,7 @@ from databorder.web.me.center import (
     require_fresh,
 )
 from databorder.web.me.params import data_filters
-from databorder.web.me.proofs import disclosure_proof
+from databorder.web.me.proofs import disclosure_bundle, disclosure_proof
 from databorder.web.params import stored_name
 
 router = APIRouter(route_class=MeRoute, include_in_schema=False)
@@ -61,6 +61,19 @@ def proof(disclosure_id: str, rt: RuntimeDep, me: SignedIn) -> Response:
     with rt.sessions.begin() as db:
         bundle = disclosure_proof(db, rt.signer, me.buyer_id, disclosure_id)
     return JSONResponse(bundle)
+
+
+@router.get("/me/proofs/{disclosure_id}/bundle")
+def proof_bundle(disclosure_id: str, rt: RuntimeDep, me: SignedIn) -> Response:
+    """The same proof as a C2SP tlog-proof file, to keep and check with any verifier."""
+    stored_name("disclosure", disclosure_id)
+    with rt.sessions.begin() as db:
+        text = disclosure_bundle(db, rt.signer, me.buyer_id, disclosure_id)
+    return Response(
+        text,
+        media_type="text/plain; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{disclosure_id}.tlog-proof"'},
+    )
 
 
 def _receipt(

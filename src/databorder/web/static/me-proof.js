@@ -1,7 +1,8 @@
 // The buyer's browser checks a disclosure's log proof itself (privacy center, "Who has my data").
 //
 // For each row it fetches /me/proofs/{id} and checks, with Web Crypto only:
-//  1. the leaf is the record of this disclosure (its "id" is the row's disclosure id);
+//  1. the leaf is the record of this disclosure (its "id" is the row's disclosure id) and, for a
+//     private leaf, SHA-256(salt || record) is its commitment and the record is this one;
 //  2. the leaf's hash, SHA-256(0x00 || leaf) (RFC 6962 2.1), folded with the audit path by
 //     SHA-256(0x01 || left || right) as RFC 9162 2.1.3.2 says, gives the signed head's root;
 //  3. the head's key id is the SHA-256 of the public key given;
@@ -132,6 +133,23 @@
     }
     if (!record || record.id !== disclosureId) {
       throw new Refused("reasonLeaf");
+    }
+    if (typeof record.commitment === "string") {
+      // A private leaf: the record and salt must open it, SHA-256(salt || record).
+      if (typeof bundle.record !== "string" || typeof bundle.salt !== "string") {
+        throw new Refused("reasonLeaf");
+      }
+      const opened = new TextEncoder().encode(bundle.record);
+      const digest = toHex(await sha256(concat(fromBase64(bundle.salt), opened)));
+      let content;
+      try {
+        content = JSON.parse(bundle.record);
+      } catch (error) {
+        throw new Refused("reasonLeaf");
+      }
+      if (digest !== record.commitment || !content || content.id !== disclosureId) {
+        throw new Refused("reasonLeaf");
+      }
     }
     const head = bundle.head;
     if (head.tree_size !== bundle.tree_size) {
