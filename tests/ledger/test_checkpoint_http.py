@@ -1,5 +1,6 @@
 """The log in C2SP form over HTTP: its vkey, its checkpoint, and tiles a client proves from alone."""
 
+import json
 from collections.abc import Iterator
 
 import pytest
@@ -106,23 +107,12 @@ def test_tiles_are_immutable_and_only_served_once_complete(
 
 
 @pytest.mark.parametrize(
-    "path", ["tile/0/1", "tile/0/x000/001", "tile/0/000.p/256", "tile/00/000", "tile/entries/000"]
+    "path", ["tile/0/1", "tile/0/x000/001", "tile/0/000.p/256", "tile/00/000", "tile/entry/000"]
 )
 def test_malformed_tile_paths_answer_422(client: TestClient, path: str) -> None:
     answer = client.get(f"/v1/log/{path}")
     assert answer.status_code == 422
     assert answer.json()["errors"][0]["field"] in {"path", "level"}
-
-
-def test_an_entry_bundle_hashes_to_its_level_0_tile(
-    sessions: sessionmaker[Session], log: StoredLog
-) -> None:
-    datas = fill(sessions, log, 260)
-    with sessions.begin() as session:
-        bundle = log.tile(session, Tile(None, 1, 4))
-        hashes = split_hashes(log.tile(session, Tile(0, 1, 4)))
-    assert parse_entry_bundle(bundle) == datas[256:]
-    assert [merkle.leaf_hash(d) for d in parse_entry_bundle(bundle)] == hashes
 
 
 def test_a_leaf_over_the_bundle_limit_is_not_appended(
@@ -132,3 +122,26 @@ def test_a_leaf_over_the_bundle_limit_is_not_appended(
         log.append(session, bytes(65536))
     with sessions.begin() as session:
         assert log.size(session) == 0
+
+
+def test_entry_bundles_of_private_leaves_are_served_and_hash_to_their_tile(
+    client: TestClient, sessions: sessionmaker[Session], log: StoredLog
+) -> None:
+    with sessions.begin() as session:
+        log.append_records(session, [{"type": "disclosure", "id": f"d-{i}"} for i in range(300)])
+    answer = client.get("/v1/log/tile/entries/001.p/44")
+    assert answer.status_code == 200, answer.text
+    assert answer.headers["cache-control"] == "public, max-age=31536000, immutable"
+    entries = parse_entry_bundle(answer.content)
+    assert [json.loads(e)["id"] for e in entries] == [f"d-{i}" for i in range(256, 300)]
+    level_0 = split_hashes(client.get("/v1/log/tile/0/001.p/44").content)
+    assert [merkle.leaf_hash(e) for e in entries] == level_0
+
+
+def test_a_bundle_holding_leaves_from_before_private_leaves_is_not_served(
+    client: TestClient, sessions: sessionmaker[Session], log: StoredLog
+) -> None:
+    fill(sessions, log, 10)  # leaves that carry their records
+    answer = client.get("/v1/log/tile/entries/000.p/10")
+    assert answer.status_code == 404
+    assert client.get("/v1/log/tile/0/000.p/10").status_code == 200  # hashes reveal nothing

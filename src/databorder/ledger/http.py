@@ -23,9 +23,11 @@ from databorder.ledger.witnessing import cosigned_checkpoint
 from databorder.model.fields import LogPosition
 
 NonNegative = Annotated[LogPosition, Query()]
-# Hash tiles only: entry bundles (tile/entries/...) wait for private leaves, since today's
-# leaves carry buyer, order and recipient identifiers.
-TileLevel = Annotated[str, Path(pattern=r"^(0|[1-9][0-9]?)$", description="Tile level, 0-63")]
+# "entries" for entry bundles: leaves are private ({type, id, commitment}), so their bytes may
+# be published; a bundle holding a leaf from before private leaves is not served (log.tile).
+TileLevel = Annotated[
+    str, Path(pattern=r"^(0|[1-9][0-9]?|entries)$", description="Tile level 0-63, or entries")
+]
 NOTE_TYPE = "text/plain; charset=utf-8"
 TILE_TYPE = "application/octet-stream"
 IMMUTABLE = "public, max-age=31536000, immutable"  # a tile of a given width never changes

@@ -30,7 +30,7 @@ from databorder.ledger.merkle import (
     range_nodes,
 )
 from databorder.ledger.models import LogLeaf, LogNode, LogRecord, LogState
-from databorder.ledger.private import SALT_BYTES, private_leaf
+from databorder.ledger.private import SALT_BYTES, is_private, private_leaf
 from databorder.ledger.tiles import MAX_ENTRY_BYTES, Tile, entry_bundle, tile_width
 from databorder.store.query import insert_rows
 
@@ -187,7 +187,12 @@ class StoredLog:
                 f"log rows missing for {tile.path}: expected {tile.width}, found {len(found)}; "
                 "run `databorder log verify`"
             )
-        return entry_bundle(found) if tile.level is None else b"".join(found)
+        if tile.level is None:
+            if not all(is_private(data) for data in found):
+                # A leaf appended before private leaves carries its whole record.
+                raise NotFound("log entry bundle of private leaves", tile.path)
+            return entry_bundle(found)
+        return b"".join(found)
 
     # --- appending -------------------------------------------------------------------------
 

@@ -20,9 +20,10 @@ from typing import Any
 
 from databorder.ledger.canonical import canonical_json
 
-__all__ = ["SALT_BYTES", "commitment", "explain_opening", "private_leaf"]
+__all__ = ["SALT_BYTES", "commitment", "explain_opening", "is_private", "private_leaf"]
 
 SALT_BYTES = 32
+_LEAF_KEYS = {"type", "id", "commitment"}
 
 
 def commitment(salt: bytes, record: bytes) -> str:
@@ -42,6 +43,15 @@ def private_leaf(record: Mapping[str, Any], salt: bytes) -> tuple[bytes, bytes]:
     return leaf, data
 
 
+def is_private(leaf: bytes) -> bool:
+    """Whether `leaf` is a private leaf (and so names nothing but a record's type and id)."""
+    try:
+        value = json.loads(leaf)
+    except ValueError:
+        return False
+    return isinstance(value, dict) and set(value) == _LEAF_KEYS
+
+
 def explain_opening(leaf: bytes, record: bytes, salt: bytes) -> str | None:
     """Why `record` and `salt` do not open `leaf`, or None when they do."""
     try:
@@ -49,7 +59,7 @@ def explain_opening(leaf: bytes, record: bytes, salt: bytes) -> str | None:
         opened = json.loads(record)
     except ValueError:
         return "the leaf or the record is not JSON"
-    if not isinstance(committed, dict) or set(committed) != {"type", "id", "commitment"}:
+    if not isinstance(committed, dict) or set(committed) != _LEAF_KEYS:
         return "the leaf is not a private leaf ({type, id, commitment})"
     if not isinstance(opened, dict):
         return "the record is not a JSON object"

@@ -16,17 +16,9 @@ from sqlalchemy.orm import Session
 
 from databorder.ledger.bundle import ProofBundle, format_bundle
 from databorder.ledger.checkpoint import parse_body
-from databorder.ledger.private import explain_opening
+from databorder.ledger.private import explain_opening, is_private
 from databorder.ledger.signing import HeadSigner
 from databorder.ledger.witnessing import covering_checkpoint
-
-
-def _is_private(data: bytes) -> bool:
-    try:
-        value = json.loads(data)
-    except ValueError:
-        return False
-    return isinstance(value, dict) and set(value) == {"type", "id", "commitment"}
 
 
 def prove_leaf(session: Session, index: int, signer: HeadSigner) -> dict[str, Any]:
@@ -41,7 +33,7 @@ def prove_leaf(session: Session, index: int, signer: HeadSigner) -> dict[str, An
     if kept is not None:
         problem = explain_opening(leaf.data, kept.record, kept.salt)
         record, salt, opening = json.loads(kept.record), kept.salt, problem or "ok"
-    elif _is_private(leaf.data):
+    elif is_private(leaf.data):
         record, salt, opening = None, None, "erased"
     else:
         record, salt, opening = json.loads(leaf.data), None, "the leaf carries its record"
