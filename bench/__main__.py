@@ -14,6 +14,7 @@ from pathlib import Path
 MODULES = (
     "bench_decisions",
     "bench_ledger",
+    "bench_c2sp",
     "bench_gateway",
     "bench_notices",
     "bench_privacy_center",

@@ -108,8 +108,12 @@ def bench_appends(directory: Path, total: int, batch: int) -> dict[str, Any]:
 # --- a big stored log by bulk insert ----------------------------------------------------------
 
 
+def small_leaf(index: int) -> bytes:
+    return b'{"i":%d,"type":"disclosure"}' % index
+
+
 def _bulk_rows(
-    size: int, chunk: int
+    size: int, chunk: int, leaf_data: Callable[[int], bytes] = small_leaf
 ) -> Iterator[tuple[list[tuple[int, bytes, bytes, str]], list[tuple[int, int, bytes]]]]:
     sha256 = hashlib.sha256
     stack: list[tuple[int, bytes]] = []
@@ -118,7 +122,7 @@ def _bulk_rows(
         leaves = []
         nodes = []
         for index in range(start, min(size, start + chunk)):
-            data = b'{"i":%d,"type":"disclosure"}' % index
+            data = leaf_data(index)
             hashed = sha256(b"\x00" + data).digest()
             leaves.append((index, hashed, data, created))
             nodes.append((0, index, hashed))
@@ -131,14 +135,16 @@ def _bulk_rows(
         yield leaves, nodes
 
 
-def build_big_log(path: Path, size: int) -> tuple[str, float]:
+def build_big_log(
+    path: Path, size: int, leaf_data: Callable[[int], bytes] = small_leaf
+) -> tuple[str, float]:
     url = migrated(path)
     started = time.perf_counter()
     con = sqlite3.connect(path, isolation_level=None)
     con.execute("PRAGMA synchronous=OFF")
     con.execute("PRAGMA cache_size=-262144")
     con.execute("BEGIN")
-    for leaves, nodes in _bulk_rows(size, 200_000):
+    for leaves, nodes in _bulk_rows(size, 200_000, leaf_data):
         con.executemany(
             'INSERT INTO log_leaves ("index", leaf_hash, data, created_at) VALUES (?, ?, ?, ?)',
             leaves,
