@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from live_site import SCREENSHOTS, BrowserParts, CenterSite, serve_center
 from me_factories import CARRIER, CLOUD, SEATTLE, SHENZHEN
 from playwright.sync_api import Page, Route
@@ -29,6 +30,7 @@ from test_browser import playwright as playwright  # noqa: PLC0414
 from databorder import i18n
 from databorder.gateway.relay import resolve
 from databorder.gateway.seller import OrderView, ReadAsk
+from databorder.ledger.note import NoteSignature, SignatureType, Verifier, cosign
 from databorder.model import DataItem
 from databorder.notices.labels import item_label
 from databorder.registry.models import Recipient
@@ -149,15 +151,19 @@ def _tamper(field: str) -> Callable[[Route], None]:
 
     def handler(route: Route) -> None:
         response = route.fetch()
-        bundle = response.json()
-        if field == "audit_path":
-            first = bundle["audit_path"][0]
-            bundle["audit_path"][0] = ("0" if first[0] != "0" else "1") + first[1:]
-        else:
-            signature = bytearray(base64.b64decode(bundle["head"]["signature"]))
-            signature[0] ^= 1
-            bundle["head"]["signature"] = base64.b64encode(signature).decode()
-        route.fulfill(response=response, body=json.dumps(bundle))
+        proof = response.json()
+        lines = proof["bundle"].split("\n")
+        if field == "audit_path":  # the first inclusion proof line, after header, extra, index
+            at, skip = 3, 0
+        else:  # the log's signature line, the checkpoint's first
+            at = next(n for n, line in enumerate(lines) if line.startswith("\u2014 "))
+            skip = len("\u2014 ") + len(lines[at].split(" ")[1]) + 1
+        encoded = lines[at][skip:]
+        raw = bytearray(base64.b64decode(encoded))
+        raw[-1] ^= 1
+        lines[at] = lines[at][:skip] + base64.b64encode(raw).decode()
+        proof["bundle"] = "\n".join(lines)
+        route.fulfill(response=response, body=json.dumps(proof))
 
     return handler
 
@@ -199,6 +205,51 @@ def test_a_proof_verifies_in_the_page_and_a_tampered_one_fails(
         page.unroute("**/me/proofs/**")
         assert box.get_attribute("data-verdict") == "failed"
         assert box.locator(".proof-result").inner_text() == f"✗ {t('Not verified:')} {t(reason)}"
+
+
+def _cosigned_by(witness: Ed25519PrivateKey, forge: bool) -> Callable[[Route], None]:
+    """Serve the real proof with a witness's cosignature added to its checkpoint and the witness
+    named, as a marketplace with one witness would; `forge` bends the cosignature."""
+    name = "witness.example/w1"
+
+    def handler(route: Route) -> None:
+        response = route.fetch()
+        proof = response.json()
+        head, _, note = proof["bundle"].partition("\n\n")
+        text = note[: note.rfind("\n\n") + 1]
+        line = cosign(text, name, witness, 1_800_000_000)
+        if forge:
+            line = NoteSignature(line.name, line.key_id, line.signature[:-1] + b"\x00")
+        proof["bundle"] = f"{head}\n\n{note}{line.line()}"
+        verifier = Verifier.of(name, SignatureType.COSIGNATURE_V1, witness.public_key())
+        proof["witnesses"] = [verifier.vkey]
+        route.fulfill(response=response, body=json.dumps(proof))
+
+    return handler
+
+
+def test_a_witness_cosignature_is_checked_in_the_page(
+    center_site: CenterSite, open_page: Any
+) -> None:
+    t = words("en")
+    page = signed_in(open_page, center_site, "en", "view").page
+    page.goto(center_site.base_url + "/me/recipients")
+    witness = Ed25519PrivateKey.generate()
+    for n, forge in enumerate((False, True)):
+        page.route("**/me/proofs/**", _cosigned_by(witness, forge))
+        box = page.locator(".proof").nth(n)
+        box.get_by_role("button", name=t("Check the public log")).click()
+        page.wait_for_function(
+            f"() => document.querySelectorAll('.proof')[{n}].dataset.verdict !== undefined"
+        )
+        page.unroute("**/me/proofs/**")
+        result = box.locator(".proof-result").inner_text()
+        if forge:
+            assert box.get_attribute("data-verdict") == "failed"
+            assert result.endswith(t("the signature of the log does not match."))
+        else:
+            assert box.get_attribute("data-verdict") == "verified"
+            assert result.endswith("Cosigned by 1 of 1 independent witnesses.")
 
 
 # A browser without Ed25519 in Web Crypto, simulated: importing such a key fails as it does there.

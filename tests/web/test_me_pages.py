@@ -2,14 +2,16 @@
 
 import base64
 import html
+import json
 import re
 
 import pytest
 from fastapi.testclient import TestClient
 from me_factories import CARRIER, CLOUD, SEATTLE, SHENZHEN, A, CenterWorld, Clock
 
-from databorder.ledger.merkle import leaf_hash, verify_inclusion
-from databorder.ledger.signing import SignedHead, explain_head
+from databorder.ledger.bundle import verify_bundle
+from databorder.ledger.checkpoint import Policy
+from databorder.ledger.note import NoteError, parse_vkey
 from databorder.runtime import Runtime
 from databorder.web.me.center import FIELD_LABELS
 from databorder.web.me.views import GrantState, grant_state
@@ -163,36 +165,38 @@ def test_a_proof_verifies_with_the_ledgers_own_functions(
     buyer_a: TestClient, center_world: CenterWorld, center_runtime: Runtime
 ) -> None:
     disclosure = center_world.disclosures(A)[0]
-    bundle = buyer_a.get(f"/me/proofs/{disclosure}").json()
-    leaf = base64.b64decode(bundle["leaf"])
-    assert f'"id":"{disclosure}"'.encode() in leaf
-    head = SignedHead.from_json(bundle["head"])
-    assert bundle["tree_size"] == head.tree_size
-    path = [bytes.fromhex(h) for h in bundle["audit_path"]]
-    assert verify_inclusion(
-        leaf_hash(leaf), bundle["leaf_index"], head.tree_size, path, head.root_hash
-    )
-    assert explain_head(head, center_runtime.signer.public_key) is None
-    assert (
-        base64.b64decode(bundle["public_key"]["raw"])
-        == center_runtime.signer.public_key.public_bytes_raw()
-    )
-    assert bundle["server_check"] == {"inclusion": "ok", "signature": "ok", "verified": True}
+    proof = buyer_a.get(f"/me/proofs/{disclosure}").json()
+    signer = center_runtime.signer
+    assert proof["log_vkey"] == signer.verifier.vkey
+    assert proof["witnesses"] == []  # none configured in this world
+    now = int(center_runtime.now().timestamp())
+    proven = verify_bundle(proof["bundle"], Policy(parse_vkey(proof["log_vkey"])), now)
+    assert proven.record["id"] == disclosure
+    assert proven.record["subject_id"] == A
+    assert proof["server_check"] == {"verified": True, "problem": None, "cosignatures": 0}
+    # The download is the same bundle.
+    assert buyer_a.get(f"/me/proofs/{disclosure}/bundle").text == proof["bundle"]
 
 
-def test_a_tampered_proof_does_not_verify(buyer_a: TestClient, center_world: CenterWorld) -> None:
+def test_a_tampered_proof_does_not_verify(
+    buyer_a: TestClient, center_world: CenterWorld, center_runtime: Runtime
+) -> None:
     # What the browser's check (and any verifier) must catch: one changed byte anywhere.
-    bundle = buyer_a.get(f"/me/proofs/{center_world.disclosures(A)[1]}").json()
-    leaf = base64.b64decode(bundle["leaf"])
-    head = SignedHead.from_json(bundle["head"])
-    path = [bytes.fromhex(h) for h in bundle["audit_path"]]
-    index, size, root = bundle["leaf_index"], head.tree_size, head.root_hash
-    assert verify_inclusion(leaf_hash(leaf), index, size, path, root)
-    assert not verify_inclusion(
-        leaf_hash(leaf.replace(b'"disclosure"', b'"disclosurf"')), index, size, path, root
-    )
-    bent = [bytes([path[0][0] ^ 1]) + path[0][1:], *path[1:]]
-    assert not verify_inclusion(leaf_hash(leaf), index, size, bent, root)
+    proof = buyer_a.get(f"/me/proofs/{center_world.disclosures(A)[1]}").json()
+    policy = Policy(center_runtime.signer.verifier)
+    now = int(center_runtime.now().timestamp())
+    lines = proof["bundle"].split("\n")
+    first_hash = 3  # c2sp.org/tlog-proof@v1, extra, index, then the proof
+    bent = base64.b64decode(lines[first_hash])
+    lines[first_hash] = base64.b64encode(bytes([bent[0] ^ 1]) + bent[1:]).decode()
+    with pytest.raises(NoteError, match="inclusion proof"):
+        verify_bundle("\n".join(lines), policy, now)
+    lines = proof["bundle"].split("\n")
+    extra = json.loads(base64.b64decode(lines[1].removeprefix("extra ")))
+    extra["record"] = extra["record"].replace('"subject_id":"', '"subject_id":"x', 1)
+    lines[1] = "extra " + base64.b64encode(json.dumps(extra).encode()).decode()
+    with pytest.raises(NoteError, match="inclusion proof"):  # another record, another leaf
+        verify_bundle("\n".join(lines), policy, now)
 
 
 # --- consents ------------------------------------------------------------------------------------

@@ -59,7 +59,9 @@ def proof(disclosure_id: str, rt: RuntimeDep, me: SignedIn) -> Response:
     stored_name("disclosure", disclosure_id)
     # A transaction: the proof may need a newly signed head that covers its leaf.
     with rt.sessions.begin() as db:
-        bundle = disclosure_proof(db, rt.signer, me.buyer_id, disclosure_id)
+        witnesses = [w.verifier for w in rt.witnessing.witnesses]
+        now = int(rt.now().timestamp())
+        bundle = disclosure_proof(db, rt.signer, witnesses, me.buyer_id, disclosure_id, now)
     return JSONResponse(bundle)
 
 

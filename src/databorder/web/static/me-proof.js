@@ -1,13 +1,16 @@
 // The buyer's browser checks a disclosure's log proof itself (privacy center, "Who has my data").
 //
-// For each row it fetches /me/proofs/{id} and checks, with Web Crypto only:
-//  1. the leaf is the record of this disclosure (its "id" is the row's disclosure id) and, for a
-//     private leaf, SHA-256(salt || record) is its commitment and the record is this one;
-//  2. the leaf's hash, SHA-256(0x00 || leaf) (RFC 6962 2.1), folded with the audit path by
-//     SHA-256(0x01 || left || right) as RFC 9162 2.1.3.2 says, gives the signed head's root;
-//  3. the head's key id is the SHA-256 of the public key given;
-//  4. the head's Ed25519 signature over its canonical JSON verifies, where the browser has
-//     Ed25519; otherwise the page shows the server's check of the signature, labelled as such.
+// For each row it fetches /me/proofs/{id}: the C2SP tlog-proof bundle a regulator gets, with the
+// log's and the witnesses' vkeys. With Web Crypto only, it checks that:
+//  1. the bundle's record is this disclosure, and SHA-256(salt || record) rebuilds the private
+//     leaf {commitment, id, type} the log appended;
+//  2. the leaf's hash, SHA-256(0x00 || leaf), folded with the inclusion proof by
+//     SHA-256(0x01 || left || right) as RFC 9162 2.1.3.2 says, gives the checkpoint's root;
+//  3. the checkpoint's signature line is the log key's (its id is SHA-256(name || 0x0A || 0x01 ||
+//     key)[:4]) and its Ed25519 signature over the checkpoint text verifies;
+//  4. each named witness's cosignature (time || Ed25519 over "cosignature/v1\ntime <t>\n" and
+//     the text) verifies, and says how many did.
+// Where the browser has no Ed25519, the page shows the server's check, labelled as such.
 // No build step and no inline script: the page's Content-Security-Policy allows scripts from
 // this site only, and fetches to it. Every sentence shown comes from #proof-words, which the
 // server fills from the `web` catalogue in the reader's language.
@@ -93,95 +96,139 @@
     return sn === 0 && equal(r, root);
   }
 
-  // The bytes the head's signature covers: its fields but the signature, as canonical JSON
-  // (keys sorted, no spaces), exactly as databorder.ledger.signing.SignedHead.signed_bytes.
-  function signedBytes(head) {
-    const text = JSON.stringify({
-      key_id: head.key_id,
-      root_hash: head.root_hash,
-      timestamp: head.timestamp,
-      tree_size: head.tree_size,
-    });
-    return new TextEncoder().encode(text);
+  const utf8 = (text) => new TextEncoder().encode(text);
+
+  // A signed note (C2SP signed-note): its text, then "— <name> <base64>" lines after the last
+  // blank line.
+  function parseNote(text) {
+    const split = text.lastIndexOf("\n\n");
+    if (split < 0) {
+      throw new Refused("reasonKey");
+    }
+    const signatures = [];
+    for (const line of text.slice(split + 2).split("\n")) {
+      const match = /^\u2014 (\S+) (\S+)$/.exec(line);
+      if (match) {
+        signatures.push({ name: match[1], raw: fromBase64(match[2]) });
+      }
+    }
+    return { body: text.slice(0, split + 1), signatures };
+  }
+
+  // "<name>+<hex key id>+<base64(type || key)>"; the base64 may itself hold "+".
+  function parseVkey(vkey) {
+    const first = vkey.indexOf("+");
+    const second = vkey.indexOf("+", first + 1);
+    const raw = fromBase64(vkey.slice(second + 1));
+    return {
+      name: vkey.slice(0, first),
+      id: fromHex(vkey.slice(first + 1, second)),
+      type: raw[0],
+      key: raw.slice(1),
+    };
+  }
+
+  // SHA-256(name || 0x0A || type || key)[:4], the note key id.
+  async function keyId(key) {
+    const digest = await sha256(concat(utf8(key.name), Uint8Array.of(10, key.type), key.key));
+    return digest.slice(0, 4);
   }
 
   // true or false when the browser could check, null when it has no Ed25519.
-  async function signatureChecks(head, publicKey) {
+  async function ed25519(publicKey, signature, message) {
     let key;
     try {
       key = await crypto.subtle.importKey("raw", publicKey, { name: "Ed25519" }, false, ["verify"]);
     } catch (error) {
       return null;
     }
-    return crypto.subtle.verify(
-      { name: "Ed25519" },
-      key,
-      fromBase64(head.signature),
-      signedBytes(head),
-    );
+    return crypto.subtle.verify({ name: "Ed25519" }, key, signature, message);
   }
 
   class Refused extends Error {}
 
-  async function verify(bundle, disclosureId) {
-    const leaf = fromBase64(bundle.leaf);
+  // The proof is the C2SP tlog-proof bundle the regulator gets; see web/me/proofs.py.
+  async function verify(proof, disclosureId) {
+    const cut = proof.bundle.indexOf("\n\n");
+    const lines = proof.bundle.slice(0, cut).split("\n");
+    const note = proof.bundle.slice(cut + 2);
+    if (lines[0] !== "c2sp.org/tlog-proof@v1" || !lines[1].startsWith("extra ")) {
+      throw new Refused("reasonLeaf"); // no record and salt: nothing to open the leaf with
+    }
+    let extra;
     let record;
     try {
-      record = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(leaf));
+      extra = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(fromBase64(lines[1].slice(6))));
+      record = JSON.parse(extra.record);
     } catch (error) {
       throw new Refused("reasonLeaf");
     }
-    if (!record || record.id !== disclosureId) {
+    if (!record || record.id !== disclosureId || !lines[2].startsWith("index ")) {
       throw new Refused("reasonLeaf");
     }
-    if (typeof record.commitment === "string") {
-      // A private leaf: the record and salt must open it, SHA-256(salt || record).
-      if (typeof bundle.record !== "string" || typeof bundle.salt !== "string") {
-        throw new Refused("reasonLeaf");
-      }
-      const opened = new TextEncoder().encode(bundle.record);
-      const digest = toHex(await sha256(concat(fromBase64(bundle.salt), opened)));
-      let content;
-      try {
-        content = JSON.parse(bundle.record);
-      } catch (error) {
-        throw new Refused("reasonLeaf");
-      }
-      if (digest !== record.commitment || !content || content.id !== disclosureId) {
-        throw new Refused("reasonLeaf");
-      }
-    }
-    const head = bundle.head;
-    if (head.tree_size !== bundle.tree_size) {
+    // The private leaf the log appended: {commitment, id, type}, keys sorted, no spaces.
+    const commitment = toHex(await sha256(concat(fromBase64(extra.salt), utf8(extra.record))));
+    const leaf = utf8(JSON.stringify({ commitment, id: record.id, type: record.type }));
+    const index = Number(lines[2].slice(6));
+    const path = lines.slice(3).map(fromBase64);
+    const checkpoint = parseNote(note);
+    const [origin, sizeLine, rootLine] = checkpoint.body.split("\n");
+    const size = Number(sizeLine);
+    if (!(await included(await leafHash(leaf), index, size, path, fromBase64(rootLine)))) {
       throw new Refused("reasonPath");
     }
-    const path = bundle.audit_path.map(fromHex);
-    const root = fromHex(head.root_hash);
-    if (!(await included(await leafHash(leaf), bundle.leaf_index, head.tree_size, path, root))) {
-      throw new Refused("reasonPath");
-    }
-    const publicKey = fromBase64(bundle.public_key.raw);
-    if (toHex(await sha256(publicKey)) !== head.key_id) {
+    const log = parseVkey(proof.log_vkey);
+    if (log.name !== origin || log.type !== 1 || !equal(await keyId(log), log.id)) {
       throw new Refused("reasonKey");
     }
-    const signed = await signatureChecks(head, publicKey);
+    const own = checkpoint.signatures.find((s) => s.name === origin && equal(s.raw.slice(0, 4), log.id));
+    if (!own) {
+      throw new Refused("reasonKey");
+    }
+    const body = utf8(checkpoint.body);
+    const signed = await ed25519(log.key, own.raw.slice(4), body);
     if (signed === false) {
       throw new Refused("reasonSignature");
     }
+    const facts = { index, size, key: toHex(log.id), total: proof.witnesses.length, cosigned: 0 };
     if (signed === null) {
-      if (!bundle.server_check || bundle.server_check.signature !== "ok") {
+      if (!proof.server_check || !proof.server_check.verified) {
         throw new Refused("reasonServer");
       }
-      return "verifiedServer";
+      facts.cosigned = proof.server_check.cosignatures;
+      return ["verifiedServer", facts];
     }
-    return "verified";
+    // Witnesses' cosignatures: time (8 bytes, big-endian) || Ed25519 over
+    // "cosignature/v1\ntime <t>\n" and the checkpoint text.
+    for (const vkey of proof.witnesses) {
+      const witness = parseVkey(vkey);
+      for (const s of checkpoint.signatures) {
+        if (s.name !== witness.name || !equal(s.raw.slice(0, 4), witness.id)) {
+          continue;
+        }
+        const time = new DataView(s.raw.buffer, s.raw.byteOffset + 4, 8).getBigUint64(0);
+        const message = concat(utf8(`cosignature/v1\ntime ${time}\n`), body);
+        if (!(await ed25519(witness.key, s.raw.slice(12), message))) {
+          throw new Refused("reasonSignature");
+        }
+        facts.cosigned += 1;
+      }
+    }
+    return ["verified", facts];
   }
 
-  function details(bundle) {
-    return say("details")
-      .replace("{index}", String(bundle.leaf_index + 1))
-      .replace("{size}", String(bundle.tree_size))
-      .replace("{key}", String(bundle.head.key_id).slice(0, 16));
+  function details(facts) {
+    const where = say("details")
+      .replace("{index}", String(facts.index + 1))
+      .replace("{size}", String(facts.size))
+      .replace("{key}", facts.key);
+    if (!facts.total) {
+      return where;
+    }
+    const witnessed = say("witnesses")
+      .replace("{count}", String(facts.cosigned))
+      .replace("{total}", String(facts.total));
+    return `${where} ${witnessed}`;
   }
 
   async function check(box, button, result) {
@@ -198,9 +245,9 @@
         throw new Refused("reasonFetch");
       }
       bundle = await answer.json();
-      const outcome = await verify(bundle, box.dataset.disclosure);
+      const [outcome, facts] = await verify(bundle, box.dataset.disclosure);
       result.className = "proof-result verified";
-      result.textContent = `✓ ${say(outcome)} ${details(bundle)}`;
+      result.textContent = `✓ ${say(outcome)} ${details(facts)}`;
       box.dataset.verdict = outcome;
     } catch (error) {
       const reason = error instanceof Refused ? error.message : bundle ? "reasonPath" : "reasonFetch";
