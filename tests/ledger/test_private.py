@@ -4,6 +4,7 @@ import hashlib
 
 import pytest
 
+from databorder.ledger.canonical import canonical_json
 from databorder.ledger.private import commitment, explain_opening, private_leaf
 
 SALT = bytes(range(32))
@@ -54,3 +55,10 @@ def test_the_same_record_under_two_salts_gives_unlinkable_leaves() -> None:
         commitment(b"", b"{}")
     with pytest.raises(ValueError, match="string 'type' and 'id'"):
         private_leaf({"type": "disclosure"}, SALT)
+
+
+@pytest.mark.parametrize("ident", ["d-1", '따옴표 " 와 \\ 역슬래시', "줄\n바꿈", "\u2028"])
+def test_the_leaf_is_exactly_canonical_json_whatever_the_id(ident: str) -> None:
+    leaf, data = private_leaf({"type": "disclosure", "id": ident}, SALT)
+    expected = {"type": "disclosure", "id": ident, "commitment": commitment(SALT, data)}
+    assert leaf == canonical_json(expected)

