@@ -76,7 +76,7 @@ def test_rights_lists_open_requests_overdue_tasks_and_the_complaint(
     opened = html[html.index('id="open-requests"') : html.index('id="overdue"')]
     assert console_world.complaint_number in opened
     assert console_world.suspension_number in opened
-    assert opened.count("overdue") >= 2  # both past their 10 days
+    assert opened.count('<tr class="overdue"') == 2  # both past their 10 days
     tasks = html[html.index('id="overdue-tasks"') : html.index('id="complaints"')]
     assert "Shenzhen Example Trading Co., Ltd." in tasks  # A's data went there
     assert COMPLAINT in html

@@ -200,3 +200,13 @@ def test_changes_since_the_last_notice_name_a_new_recipient(officer: TestClient)
     changed = officer.get("/console/registry/changes?lang=en").text
     assert "Berlin Example GmbH" in changed
     assert "fresh consent" in changed
+
+
+def test_an_unknown_purpose_or_a_strange_checkbox_value_is_refused_not_dropped(
+    officer: TestClient, center_runtime: Runtime
+) -> None:
+    before = _recipients(center_runtime)
+    for odd in ({"purposes": "bogus_purpose"}, {"contract_safeguards": "maybe"}):
+        answer = _post(officer, "/console/registry/new", "/console/registry/new", GOOD | odd)
+        assert answer.status_code == 422  # type: ignore[attr-defined]
+    assert _recipients(center_runtime) == before

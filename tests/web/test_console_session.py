@@ -2,11 +2,16 @@
 refused: no credential, a buyer's session, an officer's bearer token, a non-officer account,
 a form without its token."""
 
+import base64
+import json
+
 import pytest
 from console_factories import OFFICER, PASSWORD, PLATFORM_USER, csrf_of, sign_in
 from fastapi.testclient import TestClient
 from me_factories import A, Clock, link
+from sqlalchemy import func, select
 
+from databorder.auth.models import OfficerSession
 from databorder.runtime import Runtime
 from databorder.web.console.session import COOKIE, IDLE_SECONDS
 
@@ -180,3 +185,42 @@ def test_signing_out_ends_the_session_even_for_a_kept_cookie(officer: TestClient
     replayed = officer.get("/console?lang=en")
     assert replayed.status_code == 401
     assert "Your session ended" in replayed.text
+
+
+def _live_tokens(rt: Runtime) -> int:
+    with rt.sessions() as db:
+        return (
+            db.scalar(
+                select(func.count())
+                .select_from(OfficerSession)
+                .where(OfficerSession.username == OFFICER, OfficerSession.revoked_at.is_(None))
+            )
+            or 0
+        )
+
+
+def test_the_cookie_does_not_carry_a_usable_api_token(officer: TestClient) -> None:
+    cookie = officer.cookies.get(COOKIE, path="/console")
+    assert cookie
+    payload = json.loads(base64.urlsafe_b64decode(cookie.split(".")[1] + "=="))
+    assert not payload["tok"].startswith("dbo_")  # sealed, not readable from a copied cookie
+    answer = officer.get("/v1/recipients", headers={"Authorization": f"Bearer {payload['tok']}"})
+    assert answer.status_code == 401
+
+
+def test_idle_ends_the_officers_token_not_only_the_cookie(
+    officer: TestClient, center_clock: Clock, center_runtime: Runtime
+) -> None:
+    assert _live_tokens(center_runtime) == 1
+    center_clock.advance(seconds=IDLE_SECONDS + 1)
+    assert officer.get("/console").status_code == 401
+    assert _live_tokens(center_runtime) == 0
+
+
+def test_signing_in_again_ends_the_earlier_session(
+    officer: TestClient, center_runtime: Runtime
+) -> None:
+    assert _live_tokens(center_runtime) == 1
+    sign_in(officer)
+    assert _live_tokens(center_runtime) == 1  # the new one only
+    assert officer.get("/console").status_code == 200

@@ -91,8 +91,10 @@ def signed_in(request: Request, rt: RuntimeDep, con: ConsoleDep) -> Officer:
 def _signed_in(request: Request, rt: Runtime, con: Console) -> Officer:
     now = rt.now()
     check = read(request.cookies.get(COOKIE), con.key, now)
-    if check.session is None:
+    if check.session is None or check.end is not None:
         request.state.console_end = check.end is not SessionEnd.NONE
+        if check.session is not None:  # idle: its token ends with it, not just the cookie
+            end_token(rt, check.session.token)
         raise ConsoleSignInRequired(check.detail, check.end)
     with rt.reads() as db:
         try:
@@ -101,9 +103,17 @@ def _signed_in(request: Request, rt: Runtime, con: Console) -> Officer:
             request.state.console_end = True
             raise ConsoleSignInRequired(str(exc), SessionEnd.ENDED) from exc
     if Scope.OFFICER.value not in principal.scopes:
+        request.state.console_end = True
+        end_token(rt, check.session.token)
         raise NotAnOfficer(check.session.username)
     request.state.console_session = touched(check.session, now)
     return Officer(check.session)
+
+
+def end_token(rt: Runtime, token: str) -> None:
+    """Revoke an officer session token (the console's session ends, and so does its API use)."""
+    with rt.sessions.begin() as db:
+        Officers(db).logout(token, rt.now())
 
 
 SignedIn = Annotated[Officer, Depends(signed_in)]

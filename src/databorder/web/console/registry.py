@@ -17,7 +17,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from databorder.errors import FieldProblem
-from databorder.model import Purpose, RecipientRole
+from databorder.model import RecipientRole
 from databorder.notices.store import notice_in_force, versions_naming
 from databorder.registry.models import Recipient, RecipientApiKey
 from databorder.registry.schemas import RecipientIn
@@ -163,7 +163,9 @@ def form_values(fields: Mapping[str, str], purposes: Sequence[str]) -> dict[str,
         values[name] = _split(fields.get(name, ""))
     values["data_countries"] = [c.upper() for c in values["data_countries"]]
     for name in FLAG_FIELDS:
-        values[name] = fields.get(name) == "yes"
+        # Absent is no; a value goes to the schema as sent ("yes"), so anything else is
+        # refused beside its field rather than read as no (fail closed).
+        values[name] = fields.get(name, False)
     values["purposes"] = list(purposes)
     return values
 
@@ -199,8 +201,8 @@ def from_field_problems(problems: Sequence[FieldProblem]) -> list[Problem]:
 
 
 def purposes_of(form: Sequence[tuple[str, str]]) -> list[str]:
-    known = {p.value for p in Purpose}
-    return [value for name, value in form if name == "purposes" and value in known]
+    """Every purpose ticked, as sent: an unknown one is the schema's to refuse, not dropped."""
+    return [value for name, value in form if name == "purposes"]
 
 
 def as_form(recipient: Mapping[str, Any]) -> dict[str, Any]:

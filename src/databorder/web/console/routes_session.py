@@ -20,12 +20,13 @@ from databorder.web.console.base import (
     ConsoleRoute,
     Form,
     SignedIn,
+    end_token,
     read_form,
     safe_next,
     set_session_cookie,
     sign_in_page,
 )
-from databorder.web.console.session import start
+from databorder.web.console.session import COOKIE, read, start
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
 _MAX_USERNAME = 64
@@ -86,6 +87,9 @@ async def sign_in(request: Request, rt: RuntimeDep, con: ConsoleDep) -> Response
         with rt.sessions.begin() as db:
             Officers(db).logout(token, now)
         return sign_in_page(request, reason="not_officer", status=403)
+    earlier = read(request.cookies.get(COOKIE), con.key, now).session
+    if earlier is not None:  # signing in again ends the session the browser had
+        end_token(rt, earlier.token)
     response = RedirectResponse(nxt, status_code=303)
     set_session_cookie(response, start(username, token, now), con)
     return response
@@ -93,8 +97,7 @@ async def sign_in(request: Request, rt: RuntimeDep, con: ConsoleDep) -> Response
 
 @router.post("/console/signout")
 def sign_out(request: Request, rt: RuntimeDep, form: Form) -> Response:
-    with rt.sessions.begin() as db:
-        Officers(db).logout(form.officer.session.token, rt.now())
+    end_token(rt, form.officer.session.token)
     request.state.console_session = None
     request.state.console_end = True
     return RedirectResponse(SIGN_IN + "?out=1", status_code=303)

@@ -19,6 +19,8 @@ officer's (another key, another audience). The cookie is HttpOnly, SameSite=Stri
 Everything here is a pure function of its inputs and the `now` it is given.
 """
 
+import base64
+import os
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -26,7 +28,9 @@ from enum import StrEnum
 from typing import Any
 
 import jwt
+from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 COOKIE = "console_session"
@@ -34,6 +38,7 @@ COOKIE_PATH = "/console"
 AUDIENCE = "databorder-console-session"
 IDLE_SECONDS = 30 * 60
 _KEY_LABEL = b"databorder console session cookie v1"
+_SEAL_LABEL = b"databorder console session token seal v1"
 _MIN_KEY_BYTES = 32
 
 
@@ -88,10 +93,29 @@ def _instant(value: Any) -> datetime:
     return datetime.fromtimestamp(int(value), UTC)
 
 
+def _sealer(key: bytes) -> AESGCM:
+    # Its own key, derived from the cookie's: the cookie is signed, not secret, and the officer
+    # token inside it is an API credential that must not be readable from a copied cookie.
+    return AESGCM(
+        HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=_SEAL_LABEL).derive(key)
+    )
+
+
+def _seal(token: str, key: bytes) -> str:
+    nonce = os.urandom(12)
+    sealed = _sealer(key).encrypt(nonce, token.encode(), AUDIENCE.encode())
+    return base64.urlsafe_b64encode(nonce + sealed).decode("ascii")
+
+
+def _unseal(value: str, key: bytes) -> str:
+    raw = base64.urlsafe_b64decode(value.encode("ascii"))
+    return _sealer(key).decrypt(raw[:12], raw[12:], AUDIENCE.encode()).decode()
+
+
 def cookie_value(session: ConsoleSession, key: bytes) -> str:
     claims = {
         "sub": session.username,
-        "tok": session.token,
+        "tok": _seal(session.token, key),
         "sid": session.session_id,
         "aud": AUDIENCE,
         "auth": _epoch(session.signed_in_at),
@@ -116,16 +140,17 @@ def read(cookie: str | None, key: bytes, now: datetime) -> SessionCheck:
         )
         session = ConsoleSession(
             str(claims["sub"]),
-            str(claims["tok"]),
+            _unseal(str(claims["tok"]), key),
             str(claims["sid"]),
             _instant(claims["auth"]),
             _instant(claims["iat"]),
         )
-    except (jwt.PyJWTError, TypeError, ValueError, OverflowError) as exc:
+    except (jwt.PyJWTError, TypeError, ValueError, OverflowError, InvalidTag) as exc:
         return SessionCheck(None, SessionEnd.INVALID, f"console session cookie refused: {exc}")
     if now - session.last_seen > timedelta(seconds=IDLE_SECONDS):
+        # The session comes back with the refusal so that its token can be revoked.
         return SessionCheck(
-            None, SessionEnd.IDLE, f"no request since {session.last_seen.isoformat()}"
+            session, SessionEnd.IDLE, f"no request since {session.last_seen.isoformat()}"
         )
     return SessionCheck(session, None, "console session cookie accepted")
 
