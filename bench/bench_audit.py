@@ -1,6 +1,6 @@
 """The audit at scale (issue 12): DuckDB over Parquet exports of 1, 10 and 100 million records.
 
-    .venv/bin/python bench/bench_audit.py                    # 1M, 10M, 100M (100M: ~30 min)
+    .venv/bin/python bench/bench_audit.py                    # 1M, 10M, 100M (100M: ~35 min, 18 GiB)
     .venv/bin/python bench/bench_audit.py --quick            # 100k and 1M
     .venv/bin/python bench/bench_audit.py --sizes 10000000   # one size
 
