@@ -72,10 +72,12 @@ def check_offline(bundle: str, log_vkey: str, witness_vkeys: list[str], quorum: 
     log_signature = next(s for s in signed if s[:4] == key_id)
     Ed25519PublicKey.from_public_bytes(key).verify(log_signature[4:], text.encode())
     # 3. witnesses' cosignatures: time || signature over "cosignature/v1\ntime <t>\n" + text
-    cosigned = 0
+    cosigned = 0  # witnesses, not lines: a repeated line is one witness
     for vkey in witness_vkeys:
         wname, wid, wkind, wkey = _vkey(vkey)
         assert wkind == 4
+        assert hashlib.sha256(wname.encode() + b"\n\x04" + wkey).digest()[:4] == wid
+        seen = False
         for line in signatures:
             _, lname, encoded = line.split(" ")
             raw = base64.b64decode(encoded)
@@ -83,7 +85,8 @@ def check_offline(bundle: str, log_vkey: str, witness_vkeys: list[str], quorum: 
                 (at,) = struct.unpack(">Q", raw[4:12])
                 message = b"cosignature/v1\ntime %d\n" % at + text.encode()
                 Ed25519PublicKey.from_public_bytes(wkey).verify(raw[12:], message)
-                cosigned += 1
+                seen = True
+        cosigned += seen
     assert cosigned >= quorum
     # 4. the inclusion proof binds the leaf to the checkpoint's root
     assert _included(leaf, index, int(size), path, base64.b64decode(root))

@@ -104,8 +104,8 @@ def test_a_rollback_is_caught_by_a_kept_checkpoint_and_refused_by_the_witnesses(
         problem = explain_policy(
             session, witnessed.signer, _policy(witnessed, witnesses), _now(witnessed)
         )
-    assert problem is not None
-    assert "0 valid witness cosignatures, the policy requires 2" in problem
+    # What the log kept of its cosignatures went with the rollback: nothing witnessed is left.
+    assert problem == "no checkpoint of this log has been cosigned by a witness"
 
     _append(witnessed, 5, tag="rewritten")  # 23 leaves: past the witnesses, on another history
     results = witnessed.witnessing.submit()
@@ -188,4 +188,4 @@ def test_log_verify_holds_the_log_to_a_kept_checkpoint_and_a_quorum(
     caught = databorder("log", "verify", f"--checkpoint={kept}", *policy)
     assert caught.returncode == 1
     assert "forked: at size 20" in caught.stdout
-    assert "fails the witness policy" in caught.stdout
+    assert "no checkpoint of this log has been cosigned by a witness" in caught.stdout

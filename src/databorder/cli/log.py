@@ -49,6 +49,8 @@ def verify(
     from databorder.ledger.note import NoteError, parse_vkey  # noqa: PLC0415
     from databorder.ledger.verify import verify_log  # noqa: PLC0415 (keeps `--help` fast)
 
+    if max_age is not None and not (witness or quorum):
+        raise fail("--max-age: applies to witness cosignatures; give --witness and --quorum")
     held_bytes = None if checkpoint is None else read_text(checkpoint, "--checkpoint").encode()
     with opened() as rt:
         try:

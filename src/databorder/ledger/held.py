@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session
 from databorder.ledger.checkpoint import Checkpoint, Policy, parse_checkpoint
 from databorder.ledger.log import StoredLog
 from databorder.ledger.note import NoteError, verify_note
-from databorder.ledger.signing import HeadSigner
-from databorder.ledger.witnessing import cosigned_checkpoint
+from databorder.ledger.signing import HeadSigner, UnsignedHeadError
+from databorder.ledger.witnessing import cosigned_checkpoint, largest_cosigned
 
 __all__ = ["explain_held", "explain_policy", "read_held"]
 
@@ -50,10 +50,19 @@ def explain_held(session: Session, log: StoredLog, held: Checkpoint) -> str | No
 
 
 def explain_policy(session: Session, signer: HeadSigner, policy: Policy, now: int) -> str | None:
-    """Why the log's latest checkpoint fails `policy` (log key, quorum, age), or None."""
-    head = signer.current(session)
+    """Why the log's largest witnessed checkpoint fails `policy` (log key, quorum, age), or the
+    stored log does not extend it; None when both hold.
+
+    The latest head may be newer than any the witnesses saw (they are asked once a head
+    interval), so the check is of the largest cosigned one. A rollback below it is caught
+    here; one below what the log still has cosignatures for needs the witnesses' own view
+    (`GET <witness>/<sha256 of origin>/checkpoint`, kept and passed as --checkpoint).
+    """
+    head = largest_cosigned(session) if policy.quorum else signer.current(session)
+    if head is None:
+        return "no checkpoint of this log has been cosigned by a witness"
     try:
-        policy.check(cosigned_checkpoint(session, signer, head).encode(), now)
-    except NoteError as error:
+        trusted = policy.check(cosigned_checkpoint(session, signer, head).encode(), now)
+    except (NoteError, UnsignedHeadError) as error:
         return f"the checkpoint of size {head.tree_size} fails the witness policy: {error}"
-    return None
+    return explain_held(session, signer.log, trusted.checkpoint)

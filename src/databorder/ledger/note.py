@@ -209,6 +209,8 @@ class Verifier:
                     f"cosignature must be 72 bytes (time and signature), "
                     f"got {len(signature.signature)}"
                 )
+            if not 0 < signature.timestamp < 2**63:  # tlog-cosignature: never above 2**63 - 1
+                raise NoteError(f"cosignature time {signature.timestamp} is out of range")
             header = _COSIGNATURE_HEADER + f"time {signature.timestamp}\n".encode()
             return header + body, signature.signature[8:]
         if len(signature.signature) != _ED25519_SIGNATURE:

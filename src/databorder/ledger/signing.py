@@ -38,6 +38,7 @@ __all__ = [
     "HeadSigner",
     "KeyFileError",
     "SignedHead",
+    "UnsignedHeadError",
     "create_signing_key",
     "ensure_signing_key",
     "explain_head",
@@ -192,6 +193,10 @@ def verify_head(head: SignedHead, key: Ed25519PublicKey) -> bool:
     return explain_head(head, key) is None
 
 
+class UnsignedHeadError(ValueError):
+    """A stored head that this log's key did not sign: the database was changed."""
+
+
 class HeadSigner:
     """Signs and stores tree heads of the stored log, timestamped by the runtime's clock."""
 
@@ -245,12 +250,15 @@ class HeadSigner:
 
         Ed25519 is deterministic, so the note of a stored head is the same bytes every time it
         is made and needs no row of its own; the witnesses' cosignatures are what is stored.
+        Only a head whose own signature verifies is signed again: someone who can write the
+        database must not get the log's key to sign a root it never signed (a changed
+        `log_heads` row raises UnsignedHeadError instead).
         """
-        return self.checkpoint_for(head.tree_size, head.root_hash)
-
-    def checkpoint_for(self, tree_size: int, root: bytes) -> Note:
-        """The checkpoint of a tree this log signed (a stored head's, or a cosigned one's)."""
-        return sign_checkpoint(Checkpoint(self.origin, tree_size, root), self._key)
+        if (problem := explain_head(head, self.public_key)) is not None:
+            raise UnsignedHeadError(
+                f"refusing to sign a checkpoint of size {head.tree_size}: {problem}"
+            )
+        return sign_checkpoint(Checkpoint(self.origin, head.tree_size, head.root_hash), self._key)
 
     def current(self, session: Session) -> SignedHead:
         """The latest head if it covers the whole log, else a newly signed one (on demand)."""

@@ -17,6 +17,7 @@ requests are made outside any database transaction, since a witness may be slow.
 """
 
 import logging
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -26,7 +27,7 @@ import httpx2
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from databorder.ledger.models import LogCosignature
+from databorder.ledger.models import LogCosignature, LogHead
 from databorder.ledger.note import (
     Note,
     NoteError,
@@ -37,7 +38,7 @@ from databorder.ledger.note import (
     parse_vkey,
     verify_note,
 )
-from databorder.ledger.signing import HeadSigner, SignedHead
+from databorder.ledger.signing import HeadSigner, SignedHead, UnsignedHeadError
 from databorder.witness.protocol import SIZE_CONTENT_TYPE, AddCheckpoint, format_add_checkpoint
 
 __all__ = [
@@ -59,11 +60,13 @@ Post = Callable[[str, bytes], tuple[int, str, bytes]]
 class Alarm(StrEnum):
     ROLLBACK = "rollback"
     FORK = "fork"
+    TAMPERED = "tampered"  # the stored head does not verify under the log's own key
     CONFIGURATION = "configuration"
     UNREACHABLE = "unreachable"
 
 
-_LOUD = {Alarm.ROLLBACK, Alarm.FORK}
+_LOUD = {Alarm.ROLLBACK, Alarm.FORK, Alarm.TAMPERED}
+_DECIMAL = re.compile(r"0|[1-9][0-9]{0,18}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,19 +132,29 @@ def cosigned_checkpoint(session: Session, signer: HeadSigner, head: SignedHead) 
 def covering_checkpoint(session: Session, signer: HeadSigner, index: int) -> Note:
     """The best checkpoint to prove leaf `index` against: the largest witnessed tree that holds
     it (so a client's witness policy can pass), else the log's latest head."""
-    witnessed = session.execute(
-        select(LogCosignature.tree_size, LogCosignature.root_hash)
-        .where(LogCosignature.tree_size > index)
-        .order_by(LogCosignature.tree_size.desc())
-        .limit(1)
-    ).first()
-    if witnessed is None:
+    head = largest_cosigned(session, index + 1)
+    if head is None:
         head = signer.latest(session)
         if head is None or head.tree_size <= index:
             head = signer.current(session)
-        return cosigned_checkpoint(session, signer, head)
-    size, root = witnessed
-    return signer.checkpoint_for(size, root).with_signatures(cosignatures(session, size, root))
+    return cosigned_checkpoint(session, signer, head)
+
+
+def largest_cosigned(session: Session, at_least: int = 0) -> SignedHead | None:
+    """The largest signed head of at least `at_least` leaves that a witness cosigned (its stored
+    head, whose signature `checkpoint_of` checks before signing its checkpoint)."""
+    row = session.scalars(
+        select(LogHead)
+        .join(
+            LogCosignature,
+            (LogCosignature.tree_size == LogHead.tree_size)
+            & (LogCosignature.root_hash == LogHead.root_hash),
+        )
+        .where(LogHead.tree_size >= at_least)
+        .order_by(LogHead.tree_size.desc(), LogHead.id.desc())
+        .limit(1)
+    ).first()
+    return None if row is None else SignedHead.from_row(row)
 
 
 class Witnessing:
@@ -167,7 +180,7 @@ class Witnessing:
             return []
         with self._sessions.begin() as session:
             head = self._signer.current(session)
-        results = [self._submit(witness, head) for witness in self._witnesses]
+        results = [self._guarded(witness, head) for witness in self._witnesses]
         for result in results:
             if result.alarm is not None:
                 level = logging.CRITICAL if result.alarm in _LOUD else logging.ERROR
@@ -180,6 +193,18 @@ class Witnessing:
                     result.detail,
                 )
         return results
+
+    def _guarded(self, witness: WitnessEndpoint, head: SignedHead) -> Submission:
+        """One witness's round; whatever goes wrong with it, the others are still asked."""
+        try:
+            return self._submit(witness, head)
+        except UnsignedHeadError as error:
+            detail = str(error)
+            kind = Alarm.TAMPERED
+        except Exception as error:  # one witness's trouble (a bad answer) is an alarm, not a stop
+            detail = f"{type(error).__name__}: {error}"
+            kind = Alarm.UNREACHABLE
+        return Submission(witness.verifier.name, head.tree_size, False, kind, detail)
 
     def _last_cosigned(self, witness: Verifier) -> int:
         with self._sessions.begin() as session:
@@ -204,7 +229,7 @@ class Witnessing:
         def alarm(kind: Alarm, detail: str) -> Submission:
             return Submission(name, size, cosigned=False, alarm=kind, detail=detail)
 
-        old = self._last_cosigned(witness.verifier)
+        cosigned = old = self._last_cosigned(witness.verifier)
         for _ in range(3):
             if old > size:
                 return alarm(
@@ -220,8 +245,13 @@ class Witnessing:
             text = body.decode("utf-8", "replace").strip()
             if status == 200:
                 return self._store(witness, head, body)
-            if status == 409 and content_type.startswith(SIZE_CONTENT_TYPE) and text.isdigit():
+            if status == 409 and content_type == SIZE_CONTENT_TYPE and _DECIMAL.fullmatch(text):
                 old = int(text)
+                if old < cosigned:  # it forgot what it cosigned (restored from a backup?)
+                    return alarm(
+                        Alarm.CONFIGURATION,
+                        f"the witness says it saw {old} leaves; it cosigned {cosigned} for us",
+                    )
                 continue
             if status == 422:
                 return alarm(Alarm.FORK, f"the witness refused the checkpoint: {text}")
@@ -236,7 +266,7 @@ class Witnessing:
         try:
             lines = parse_signature_lines(body.decode("utf-8"))
             good = verify_note(Note(text, lines), [witness.verifier])
-        except (NoteError, UnicodeDecodeError) as error:
+        except (NoteError, UnicodeDecodeError, ValueError) as error:
             return Submission(
                 name, head.tree_size, False, Alarm.UNREACHABLE, f"bad cosignature: {error}"
             )

@@ -6,6 +6,7 @@ most), so the answer always matches what was stored. Refusals from a log the wit
 (403 and 422) are kept as evidence and logged: a 422 is a fork, the event witnesses exist for.
 """
 
+import hashlib
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -49,12 +50,13 @@ class Witness:
             state = self.store.remembered(origin) if origin and origin in self.logs else None
             answer = judge(body, self.logs, state, self.name, self.key, int(now.timestamp()))
             if answer.remember is None or answer.checkpoint is None:
-                if origin in self.logs and answer.status in (403, 422):
+                if origin in self.logs and answer.status == 422:
+                    # Signed by the log and inconsistent: the evidence of a fork, kept. (A 403
+                    # is not the log's; keeping those would let anyone fill the store.)
                     self.store.refuse(str(origin), answer.status, answer.body.strip(), body, now)
-                    level = logging.CRITICAL if answer.status == 422 else logging.WARNING
-                    LOGGER.log(level, "refused a checkpoint of %s: %s", origin, answer.body.strip())
+                    LOGGER.critical("refused a checkpoint of %s: %s", origin, answer.body.strip())
                 return answer
-            note = body.partition(b"\n\n")[2]
+            note = body.partition(b"\n\n")[2] + answer.body.encode()
             if self.store.advance(answer.checkpoint.origin, state, answer.remember, note, now):
                 return answer
         return Answer(503, "the log's state kept moving; retry\n")
@@ -83,14 +85,34 @@ def build_witness(
 def make_app(witness: Witness) -> FastAPI:
     app = FastAPI(title=f"databorder witness {witness.name}", docs_url=None, redoc_url=None)
 
+    too_large = Response(f"request body over {MAX_BODY_BYTES} bytes\n", 413)
+    by_hash = {hashlib.sha256(origin.encode()).hexdigest(): origin for origin in witness.logs}
+
     @app.post("/add-checkpoint")
     async def add_checkpoint(request: Request) -> Response:
-        length = int(request.headers.get("content-length") or 0)
-        if length > MAX_BODY_BYTES:
-            return Response(f"request body over {MAX_BODY_BYTES} bytes\n", 413)
-        body = await request.body()
-        answer = await run_in_threadpool(witness.add_checkpoint, body)  # the store blocks
-        return Response(answer.body, answer.status, media_type=answer.content_type)
+        if int(request.headers.get("content-length") or 0) > MAX_BODY_BYTES:
+            return too_large
+        body = bytearray()
+        async for chunk in request.stream():  # chunked bodies have no length: capped as read
+            body += chunk
+            if len(body) > MAX_BODY_BYTES:
+                return too_large
+        answer = await run_in_threadpool(witness.add_checkpoint, bytes(body))  # the store blocks
+        # Set as is: Starlette would add "; charset=utf-8" to a text/* media type, and clients
+        # compare 409's text/x.tlog.size exactly.
+        return Response(answer.body, answer.status, headers={"Content-Type": answer.content_type})
+
+    @app.get("/{origin_hash}/checkpoint")
+    def latest(origin_hash: str) -> Response:
+        """tlog-witness's monitor retrieval: the latest checkpoint cosigned for a log."""
+        origin = by_hash.get(origin_hash)
+        found = None if origin is None else witness.store.latest(origin)
+        if found is None:
+            return Response("no checkpoint cosigned for that log\n", 404)
+        return Response(
+            found,
+            headers={"Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-cache"},
+        )
 
     @app.get("/")
     def about() -> JSONResponse:

@@ -39,6 +39,9 @@ logs = Table(
     Column("origin", String(255), primary_key=True),
     Column("size", BigInteger, nullable=False),
     Column("root", LargeBinary(32), nullable=False),
+    # The latest cosigned checkpoint with the log's signature and this witness's cosignature,
+    # as GET <prefix>/<origin hash>/checkpoint serves it to monitors.
+    Column("checkpoint", LargeBinary, nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
 )
 
@@ -84,21 +87,20 @@ class WitnessStore:
         note: bytes,
         at: datetime,
     ) -> bool:
-        """Store `new` if the state is still `judged`; False when another request moved it."""
+        """Store `new` if the state is still `judged`; False when another request moved it.
+
+        `note` is the checkpoint as cosigned: the log's signature and this witness's line."""
+        values = {"size": new.size, "root": new.root, "checkpoint": note, "updated_at": at}
         try:
             with self.engine.begin() as connection:
                 if judged is None:
-                    connection.execute(
-                        insert(logs).values(
-                            origin=origin, size=new.size, root=new.root, updated_at=at
-                        )
-                    )
+                    connection.execute(insert(logs).values(origin=origin, **values))
                 else:
                     moved = connection.execute(
                         update(logs)
                         .where(logs.c.origin == origin, logs.c.size == judged.size)
                         .where(logs.c.root == judged.root)
-                        .values(size=new.size, root=new.root, updated_at=at)
+                        .values(**values)
                     )
                     if moved.rowcount != 1:
                         return False
@@ -111,6 +113,14 @@ class WitnessStore:
         except IntegrityError:  # another request created the origin's row first
             return False
         return True
+
+    def latest(self, origin: str) -> bytes | None:
+        """The latest cosigned checkpoint of `origin` (what monitors fetch), or None."""
+        with self.engine.connect() as connection:
+            found: bytes | None = connection.execute(
+                select(logs.c.checkpoint).where(logs.c.origin == origin)
+            ).scalar_one_or_none()
+        return found
 
     def refuse(self, origin: str, status: int, reason: str, request: bytes, at: datetime) -> None:
         with self.engine.begin() as connection:

@@ -200,8 +200,14 @@
     }
     // Witnesses' cosignatures: time (8 bytes, big-endian) || Ed25519 over
     // "cosignature/v1\ntime <t>\n" and the checkpoint text.
+    // Each witness counts once, however many of its lines the checkpoint carries; its vkey's
+    // id must be the one its name, type 0x04 and key give.
     for (const vkey of proof.witnesses) {
       const witness = parseVkey(vkey);
+      if (witness.type !== 4 || !equal(await keyId(witness), witness.id)) {
+        throw new Refused("reasonKey");
+      }
+      let counted = false;
       for (const s of checkpoint.signatures) {
         if (s.name !== witness.name || !equal(s.raw.slice(0, 4), witness.id)) {
           continue;
@@ -211,8 +217,9 @@
         if (!(await ed25519(witness.key, s.raw.slice(12), message))) {
           throw new Refused("reasonSignature");
         }
-        facts.cosigned += 1;
+        counted = true;
       }
+      facts.cosigned += counted ? 1 : 0;
     }
     return ["verified", facts];
   }
