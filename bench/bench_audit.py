@@ -133,6 +133,19 @@ def _child(*args: str, env: dict[str, str] | None = None) -> dict[str, Any]:
     return result
 
 
+def _current(directory: Path) -> bool:
+    """A cached export is reused only if it finished and has the format `ParquetSource`
+    reads now: one of an earlier format (say, without the integer join key) is generated
+    again rather than audited, or refused, as something else."""
+    from databorder.audit.sources import FORMAT, FORMAT_VERSION  # noqa: PLC0415
+
+    manifest = directory / "manifest.json"
+    if not manifest.is_file():
+        return False
+    found = json.loads(manifest.read_text("utf-8"))
+    return (found.get("format"), found.get("version")) == (FORMAT, FORMAT_VERSION)
+
+
 def _load() -> str:
     return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
@@ -140,7 +153,7 @@ def _load() -> str:
 def measure(records: int, threads: int) -> dict[str, Any]:
     directory = CACHE / str(records)
     stamp = directory.with_suffix(".generated.json")
-    if stamp.is_file() and (directory / "manifest.json").is_file():
+    if stamp.is_file() and _current(directory):
         generated = json.loads(stamp.read_text())
     else:
         shutil.rmtree(directory, ignore_errors=True)

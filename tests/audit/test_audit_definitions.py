@@ -123,11 +123,11 @@ def test_parameters_are_found_and_spelled_for_duckdb() -> None:
 def test_links_render_for_both_live_dialects_and_nothing_else() -> None:
     items = next(link for link in LINKS if link.name == "disclosure_items")
     assert link_sql(items, "sqlite") == (
-        "disclosure_items AS (SELECT t.subject_id AS subject_id, t.id AS disclosure_id, "
+        "disclosure_items AS (SELECT t.id AS dkey, "
         "j.key AS item, j.value AS form FROM main.disclosures AS t, json_each(t.dispositions) AS j)"
     )
     assert link_sql(items, "postgresql") == (
-        "disclosure_items AS (SELECT t.subject_id AS subject_id, t.id AS disclosure_id, "
+        "disclosure_items AS (SELECT t.id AS dkey, "
         "j.key AS item, j.value AS form FROM disclosures AS t "
         "CROSS JOIN LATERAL json_each_text(t.dispositions) AS j(key, value))"
     )

@@ -103,6 +103,9 @@ def test_the_export_holds_exactly_the_relations_the_checks_read(
         assert [str(schema.field(n).type) for n in instants] == ["timestamp[us, tz=UTC]"] * len(
             instants
         )
+        # The disclosures and their links join on an integer, not on the id it stands for.
+        keys = [c.name for c in relation.columns if c.kind is Kind.KEY]
+        assert [str(schema.field(n).type) for n in keys] == ["int64"] * len(keys)
     assert report.rows == dict.fromkeys((r.name for r in EXPORTED), 0)
     with ParquetSource(directory) as parquet:
         assert parquet.exported_at == AS_OF

@@ -33,11 +33,11 @@ SHARED: dict[str, str] = {
     WHERE decided_at >= :window_start AND decided_at < :window_end)""",  # noqa: S608 (our column names)
     # What allowed disclosures released: every item not denied, with its form.
     "released_items": """released_items AS (
-    SELECT d.subject_id, d.id AS disclosure_id, d.recipient_id, d.recipient_country,
+    SELECT d.dkey, d.id AS disclosure_id, d.recipient_id, d.recipient_country,
            d.purpose, d.legal_mandate, d.cross_border, d.leaf_index, d.decided_at,
            i.item, i.form
     FROM window_disclosures d
-    JOIN disclosure_items i ON i.subject_id = d.subject_id AND i.disclosure_id = d.id
+    JOIN disclosure_items i ON i.dkey = d.dkey
     WHERE d.allowed AND i.form <> 'deny')""",
     # When each notice version was in force: from its publication to the next one's
     # (`notices.store.notice_in_force`: the latest published at or before an instant; of two
@@ -50,7 +50,7 @@ SHARED: dict[str, str] = {
     # range join against a few dozen periods) rather than this relation by key: at 10 million
     # disclosures that key join back cost more than the rest of the check.
     "notice_in_force": """notice_in_force AS (
-    SELECT d.subject_id, d.id AS disclosure_id, p.version
+    SELECT d.dkey, p.version
     FROM window_disclosures d
     LEFT JOIN notice_periods p
       ON p.starts_at <= d.decided_at AND (p.ends_at IS NULL OR d.decided_at < p.ends_at))""",
@@ -146,13 +146,13 @@ SELECT 'disclosure' AS record_kind, d.id AS record, NULL AS related_kind, NULL A
             ELSE 'no_transfer_basis' END AS note
 FROM window_disclosures d
 LEFT JOIN (
-    SELECT subject_id, disclosure_id, COUNT(*) AS bases,
+    SELECT dkey, COUNT(*) AS bases,
            SUM(CASE WHEN basis IN ('provision', 'entrustment', 'mandate') THEN 1 ELSE 0 END)
                AS provision,
            SUM(CASE WHEN basis IN ('transfer', 'mandate') THEN 1 ELSE 0 END) AS transfer
     FROM disclosure_bases
-    GROUP BY subject_id, disclosure_id
-) f ON f.subject_id = d.subject_id AND f.disclosure_id = d.id
+    GROUP BY dkey
+) f ON f.dkey = d.dkey
 WHERE d.allowed
   AND (f.bases IS NULL OR f.provision = 0 OR (d.cross_border AND f.transfer = 0))
 """,
@@ -173,7 +173,7 @@ SELECT 'disclosure' AS record_kind, d.id AS record, 'consent' AS related_kind,
             WHEN c.given_at > d.decided_at THEN 'given_after'
             ELSE 'withdrawn_before' END AS note
 FROM window_disclosures d
-JOIN disclosure_consents dc ON dc.subject_id = d.subject_id AND dc.disclosure_id = d.id
+JOIN disclosure_consents dc ON dc.dkey = d.dkey
 LEFT JOIN consents c ON c.subject_id = d.subject_id AND c.id = dc.consent_id
 WHERE d.allowed
   AND (c.id IS NULL OR c.given_at > d.decided_at OR c.withdrawn_at <= d.decided_at)
@@ -199,7 +199,7 @@ WHERE d.allowed AND d.cross_border AND r.updated_at <= d.decided_at
   AND (NOT r.contract_safeguards
        OR (NOT r.certification_measures AND EXISTS (
              SELECT 1 FROM disclosure_bases b
-             WHERE b.subject_id = d.subject_id AND b.disclosure_id = d.id
+             WHERE b.dkey = d.dkey
                AND b.basis = 'transfer' AND b.ground = 'certification')))
 """,
 )
@@ -289,7 +289,7 @@ _check(
 SELECT 'disclosure' AS record_kind, i.disclosure_id AS record, 'item' AS related_kind,
        i.item AS related, i.leaf_index, i.decided_at AS at, 'item_not_listed' AS note
 FROM released_items i
-JOIN notice_in_force n ON n.subject_id = i.subject_id AND n.disclosure_id = i.disclosure_id
+JOIN notice_in_force n ON n.dkey = i.dkey
 JOIN notice_recipients r ON r.version = n.version AND r.recipient_id = i.recipient_id
 WHERE i.cross_border
   AND NOT EXISTS (

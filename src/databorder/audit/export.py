@@ -55,6 +55,7 @@ _ARROW = {
     Kind.INT: pa.int64(),
     Kind.BOOL: pa.bool_(),
     Kind.INSTANT: pa.timestamp("us", tz="UTC"),
+    Kind.KEY: pa.int64(),
 }
 
 
@@ -163,12 +164,12 @@ class RelationWriter:
 
 def _flatten(
     link: Link, keys: Sequence[Sequence[Any]], values: Sequence[Any]
-) -> dict[str, list[str | None]]:
+) -> dict[str, list[Any]]:
     """The link's rows for a chunk of source rows, as columns: exactly what `render.link_sql`
-    selects live. `keys` are the source's key columns (`link.keys` order), `values` its JSON
-    column."""
+    selects live, but for the join key, which is the export's number (an `int`) for the id.
+    `keys` are the source's key columns (`link.keys` order), `values` its JSON column."""
     names = [out for _, out in link.keys] + list(link.out)
-    columns: dict[str, list[str | None]] = {n: [] for n in names}
+    columns: dict[str, list[Any]] = {n: [] for n in names}
     key_columns = [columns[out] for _, out in link.keys]
     outs = [columns[o] for o in link.out]
     for row, value in enumerate(values):
@@ -182,7 +183,8 @@ def _flatten(
         else:
             elements = [tuple(_text(e.get(f)) for f in link.out) for e in value]
         for key_column, key in zip(key_columns, keys, strict=True):
-            key_column.extend([_text(key[row])] * len(elements))
+            at = key[row]
+            key_column.extend([at if type(at) is int else _text(at)] * len(elements))
         for position, out in enumerate(outs):
             out.extend(e[position] for e in elements)
     return columns
@@ -206,25 +208,32 @@ def _export_table(
     progress: Progress,
 ) -> None:
     """One table and its links, a chunk at a time, column by column: the rows are transposed
-    once (`zip`), never made into a mapping each, and only enum columns are converted."""
+    once (`zip`), never made into a mapping each, and only enum columns are converted. A keyed
+    table's rows are numbered in the order read (`relations.KEY`), and its links carry the
+    number instead of the id it stands for."""
     source = Base.metadata.tables[relation.name]
     links = links_of(relation.name)
-    names = list(dict.fromkeys([c.name for c in relation.columns] + [k.json_column for k in links]))
+    stored = relation.stored
+    key_names = [c.name for c in relation.columns if c.kind is Kind.KEY]
+    names = list(dict.fromkeys([c.name for c in stored] + [k.json_column for k in links]))
     position = {n: k for k, n in enumerate(names)}
     enums = {n for n in names if isinstance(source.c[n].type, SqlEnum)}
     progress.start(relation.name, _count(connection, source))
     result = connection.execute(
         select(*(source.c[n] for n in names)), execution_options={"yield_per": CHUNK}
     )
+    numbered = 0
     for part in result.partitions(CHUNK):
         columns = list(zip(*part, strict=True))
         for n in enums:
             columns[position[n]] = tuple(_plain(v) for v in columns[position[n]])
+        number = range(numbered, numbered + len(part))
+        numbered += len(part)
         writers[relation.name].write_columns(
-            {c.name: columns[position[c.name]] for c in relation.columns}
+            {c.name: columns[position[c.name]] for c in stored} | dict.fromkeys(key_names, number)
         )
         for link in links:
-            keys = [columns[position[k]] for k, _ in link.keys]
+            keys = [number if out in key_names else columns[position[k]] for k, out in link.keys]
             writers[link.name].write_columns(
                 _flatten(link, keys, columns[position[link.json_column]])
             )

@@ -22,11 +22,21 @@ Three kinds, all described here once as data:
 
 Instants are UTC everywhere: SQLite stores them as UTC text, PostgreSQL as `timestamptz`, the
 export as Parquet `TIMESTAMP(us, UTC)` which the DuckDB views read as UTC timestamps.
+
+A disclosure and its link rows join on `dkey` (`KEY`), one column whatever the engine: live it
+is the disclosure's `id` (a UUID, unique on its own: the log names a disclosure by it alone),
+in the export a `BIGINT` numbering the disclosures, written into each link row as well. At 100
+million disclosures and 360 million items, a hash join on one integer is several times faster
+than on the `(subject_id, id)` strings the table's primary key is made of.
 """
 
 import json
 from dataclasses import dataclass
 from enum import StrEnum
+
+# The join key of a disclosure and its links; live, the column it stands for.
+KEY = "dkey"
+KEY_SOURCE = "id"
 
 
 class Kind(StrEnum):
@@ -34,6 +44,7 @@ class Kind(StrEnum):
     INT = "int"
     BOOL = "bool"
     INSTANT = "instant"
+    KEY = "key"  # the disclosure's join key (`KEY`): its `id` live, a BIGINT in the export
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +57,15 @@ class Column:
 class Table:
     name: str  # the live table's name and the relation's
     columns: tuple[Column, ...]
+
+    @property
+    def stored(self) -> tuple[Column, ...]:
+        """The columns the live table holds (not the join key, which stands for one)."""
+        return tuple(c for c in self.columns if c.kind is not Kind.KEY)
+
+    @property
+    def keyed(self) -> bool:
+        return len(self.stored) != len(self.columns)
 
 
 class Shape(StrEnum):
@@ -65,7 +85,7 @@ class Link:
 
     @property
     def columns(self) -> tuple[Column, ...]:
-        return tuple(Column(o, Kind.TEXT) for _, o in self.keys) + tuple(
+        return tuple(Column(o, Kind.KEY if o == KEY else Kind.TEXT) for _, o in self.keys) + tuple(
             Column(o, Kind.TEXT) for o in self.out
         )
 
@@ -85,7 +105,7 @@ TABLES: tuple[Table, ...] = (
         _cols(
             "subject_id, id, order_id, recipient_id, purpose, allowed:bool, cross_border:bool, "
             "recipient_country, ground, legal_mandate, notice_version, decided_at:instant, "
-            "grant_id, leaf_index:int, imported_by"
+            f"grant_id, leaf_index:int, imported_by, {KEY}:key"
         ),
     ),
     Table(
@@ -132,7 +152,7 @@ TABLES: tuple[Table, ...] = (
     ),
 )
 
-_DISCLOSURE = (("subject_id", "subject_id"), ("id", "disclosure_id"))
+_DISCLOSURE = ((KEY_SOURCE, KEY),)
 _GRANT = (("recipient_id", "recipient_id"), ("id", "grant_id"))
 _NOTICE = (("version", "version"), ("recipient_id", "recipient_id"))
 

@@ -11,7 +11,7 @@ expressions it needs, in dependency order.
 import re
 from collections.abc import Mapping
 
-from databorder.audit.relations import Kind, Link, Shape, Table
+from databorder.audit.relations import KEY_SOURCE, Kind, Link, Shape, Table
 
 LIVE_DIALECTS = ("sqlite", "postgresql")
 
@@ -22,8 +22,9 @@ def _keys(link: Link) -> str:
     return ", ".join(f"t.{source} AS {out}" for source, out in link.keys)
 
 
-def table_sql(table: Table) -> str:
-    """On SQLite, the table under its own name with every instant in one text form.
+def table_sql(table: Table, dialect: str) -> str:
+    """A live table as an expression of its own name: on SQLite with every instant in one text
+    form, and on either engine with the join key (`relations.KEY`) beside its columns.
 
     SQLite keeps instants as text, and the service writes them two ways: SQLAlchemy's
     `2026-11-01 09:05:00.000000` and, through the driver's own adapter (bulk inserts),
@@ -31,12 +32,25 @@ def table_sql(table: Table) -> str:
     sorts before the long form of the same instant, so a decision at exactly 09:05 would fall
     inside a window ending at 09:05. Padding the short form makes text order time order.
     (`main.` reaches the table past the expression of the same name.)
+
+    On PostgreSQL only a keyed table needs an expression. A non-recursive `WITH` does not see
+    its own name, so its `FROM` reads the table; `NOT MATERIALIZED` keeps PostgreSQL from
+    copying it when several relations read it (the links read the JSON columns through it).
     """
+    key = [f"{KEY_SOURCE} AS {c.name}" for c in table.columns if c.kind is Kind.KEY]
+    if dialect == "postgresql":
+        return f"{table.name} AS NOT MATERIALIZED (SELECT *, {', '.join(key)} FROM {table.name})"  # noqa: S608 (our names)
+    if dialect != "sqlite":
+        raise ValueError(f"the audit reads live data from {LIVE_DIALECTS}, not {dialect!r}")
     columns = ", ".join(
-        f"CASE WHEN length({c.name}) = 19 THEN {c.name} || '.000000' ELSE {c.name} END AS {c.name}"
-        if c.kind is Kind.INSTANT
-        else c.name
-        for c in table.columns
+        [
+            f"CASE WHEN length({c.name}) = 19 THEN {c.name} || '.000000' ELSE {c.name} END "
+            f"AS {c.name}"
+            if c.kind is Kind.INSTANT
+            else c.name
+            for c in table.stored
+        ]
+        + key
     )
     return f"{table.name} AS (SELECT {columns} FROM main.{table.name})"  # noqa: S608 (our names)
 

@@ -52,7 +52,8 @@ Row = tuple[Any, ...]
 
 MANIFEST = "manifest.json"
 FORMAT = "databorder-audit-export"
-FORMAT_VERSION = 1
+# 2: the disclosures and their links carry the integer join key `dkey`.
+FORMAT_VERSION = 2
 
 # Rows read or written per round trip: bounds memory on a log of any size.
 CHUNK = 50_000
@@ -131,8 +132,9 @@ class LiveSource:
             )
         self._connection = connection
         self._dialect = dialect
-        # On SQLite the tables too are expressions, their instants in one text form.
-        tables = {t.name: table_sql(t) for t in TABLES} if dialect == "sqlite" else {}
+        # On SQLite the tables too are expressions, their instants in one text form; on
+        # PostgreSQL the keyed ones, for their join key.
+        tables = {t.name: table_sql(t, dialect) for t in TABLES if dialect == "sqlite" or t.keyed}
         self._definitions = {**tables, **{link.name: link_sql(link, dialect) for link in LINKS}}
         self._load(public_key, log)
 

@@ -50,7 +50,7 @@ import pyarrow.compute as pc
 
 from databorder.audit.export import RelationWriter, check_directory, manifest_json, write_manifest
 from databorder.audit.params import DOMESTIC_AGENT_SUBJECTS
-from databorder.audit.relations import EXPORTED, LEAF_RECORDS, LOG_PROBLEMS, Link, Table
+from databorder.audit.relations import EXPORTED, KEY, LEAF_RECORDS, LOG_PROBLEMS, Link, Table
 from databorder.ledger.verify import Defect
 
 Ints = npt.NDArray[np.int64]
@@ -380,9 +380,12 @@ class _Writers:
         self.by_name[name].write_columns(columns)
 
     def link(self, link: Link, parent: Columns, index: Ints, elements: Columns) -> None:
-        """A link's rows: its parent's keys (`parent` is the table's columns) at `index`."""
+        """A link's rows: its parent's keys (`parent` is the table's columns) at `index`; the
+        join key (`relations.KEY`) is the parent's number, not the id it stands for."""
         taken = pa.array(index)
-        columns = {out: parent[source].take(taken) for source, out in link.keys}
+        columns = {
+            out: parent[out if out == KEY else source].take(taken) for source, out in link.keys
+        }
         self.write(link.name, {**columns, **elements})
 
     def close(self) -> dict[str, int]:
@@ -831,6 +834,7 @@ class _World:
             "grant_id": pc.if_else(allowed, grant_ids, pa.nulls(n, pa.string())),
             "leaf_index": _ints(leaf, np.isin(np.arange(n), unlogged)),
             "imported_by": pa.nulls(n, pa.string()),
+            KEY: _ints(rows),  # the row's number in the whole stream: unique, ascending
         }
         kept = pa.array(keep)
         writers.write("disclosures", {c: a.filter(kept) for c, a in disclosures.items()})
