@@ -123,11 +123,17 @@ def test_parameters_are_found_and_spelled_for_duckdb() -> None:
 def test_links_render_for_both_live_dialects_and_nothing_else() -> None:
     items = next(link for link in LINKS if link.name == "disclosure_items")
     assert link_sql(items, "sqlite") == (
-        "disclosure_items AS (SELECT t.id AS dkey, "
+        "disclosure_items AS (SELECT t.id AS dkey, t.allowed AS allowed, "
+        "t.cross_border AS cross_border, t.purpose AS purpose, t.legal_mandate AS legal_mandate, "
+        "t.recipient_id AS recipient_id, CASE WHEN length(t.decided_at) = 19 "
+        "THEN t.decided_at || '.000000' ELSE t.decided_at END AS decided_at, "
+        "t.leaf_index AS leaf_index, "
         "j.key AS item, j.value AS form FROM main.disclosures AS t, json_each(t.dispositions) AS j)"
     )
     assert link_sql(items, "postgresql") == (
-        "disclosure_items AS (SELECT t.id AS dkey, "
+        "disclosure_items AS (SELECT t.id AS dkey, t.allowed AS allowed, "
+        "t.cross_border AS cross_border, t.purpose AS purpose, t.legal_mandate AS legal_mandate, "
+        "t.recipient_id AS recipient_id, t.decided_at AS decided_at, t.leaf_index AS leaf_index, "
         "j.key AS item, j.value AS form FROM disclosures AS t "
         "CROSS JOIN LATERAL json_each_text(t.dispositions) AS j(key, value))"
     )

@@ -31,14 +31,15 @@ SHARED: dict[str, str] = {
     "window_disclosures": f"""window_disclosures AS (
     SELECT {_DISCLOSURE_COLUMNS} FROM disclosures
     WHERE decided_at >= :window_start AND decided_at < :window_end)""",  # noqa: S608 (our column names)
-    # What allowed disclosures released: every item not denied, with its form.
+    # What allowed disclosures released: every item not denied, with its form and what the
+    # item checks read of its disclosure (the link carries it: `relations.LINKS`). The checks
+    # join `disclosures` by key only for the id of the items they report.
     "released_items": """released_items AS (
-    SELECT d.dkey, d.id AS disclosure_id, d.recipient_id, d.recipient_country,
-           d.purpose, d.legal_mandate, d.cross_border, d.leaf_index, d.decided_at,
-           i.item, i.form
-    FROM window_disclosures d
-    JOIN disclosure_items i ON i.dkey = d.dkey
-    WHERE d.allowed AND i.form <> 'deny')""",
+    SELECT i.dkey, i.recipient_id, i.purpose, i.legal_mandate, i.cross_border, i.leaf_index,
+           i.decided_at, i.item, i.form
+    FROM disclosure_items i
+    WHERE i.allowed AND i.form <> 'deny'
+      AND i.decided_at >= :window_start AND i.decided_at < :window_end)""",
     # When each notice version was in force: from its publication to the next one's
     # (`notices.store.notice_in_force`: the latest published at or before an instant; of two
     # published at the same instant, the greater version).
@@ -46,14 +47,6 @@ SHARED: dict[str, str] = {
     SELECT version, published_at AS starts_at,
            LEAD(published_at) OVER (ORDER BY published_at, version) AS ends_at
     FROM notice_versions)""",
-    # Checks that need only a disclosure's version join `notice_periods` on its own row (a
-    # range join against a few dozen periods) rather than this relation by key: at 10 million
-    # disclosures that key join back cost more than the rest of the check.
-    "notice_in_force": """notice_in_force AS (
-    SELECT d.dkey, p.version
-    FROM window_disclosures d
-    LEFT JOIN notice_periods p
-      ON p.starts_at <= d.decided_at AND (p.ends_at IS NULL OR d.decided_at < p.ends_at))""",
 }
 
 # The form the pack's table gives an item: by its purpose, or by the mandate a statute names.
@@ -286,15 +279,21 @@ _check(
     "Item transferred abroad that the notice in force did not list",
     "A disclosure abroad released an item the notice in force did not list for the recipient.",
     """
-SELECT 'disclosure' AS record_kind, i.disclosure_id AS record, 'item' AS related_kind,
-       i.item AS related, i.leaf_index, i.decided_at AS at, 'item_not_listed' AS note
-FROM released_items i
-JOIN notice_in_force n ON n.dkey = i.dkey
-JOIN notice_recipients r ON r.version = n.version AND r.recipient_id = i.recipient_id
-WHERE i.cross_border
-  AND NOT EXISTS (
-      SELECT 1 FROM notice_recipient_items t
-      WHERE t.version = r.version AND t.recipient_id = r.recipient_id AND t.item = i.item)
+WITH found AS MATERIALIZED (
+    SELECT i.dkey, i.item, i.leaf_index, i.decided_at
+    FROM released_items i
+    JOIN notice_periods n
+      ON n.starts_at <= i.decided_at AND (n.ends_at IS NULL OR i.decided_at < n.ends_at)
+    JOIN notice_recipients r ON r.version = n.version AND r.recipient_id = i.recipient_id
+    WHERE i.cross_border
+      AND NOT EXISTS (
+          SELECT 1 FROM notice_recipient_items t
+          WHERE t.version = r.version AND t.recipient_id = r.recipient_id AND t.item = i.item)
+)
+SELECT 'disclosure' AS record_kind, d.id AS record, 'item' AS related_kind,
+       x.item AS related, x.leaf_index, x.decided_at AS at, 'item_not_listed' AS note
+FROM found x
+JOIN disclosures d ON d.dkey = x.dkey
 """,
 )
 
@@ -308,10 +307,15 @@ _check(
     "Prohibited item released",
     "A disclosure released an item the pack prohibits (the resident registration number).",
     """
-SELECT 'disclosure' AS record_kind, i.disclosure_id AS record, 'item' AS related_kind,
-       i.item AS related, i.leaf_index, i.decided_at AS at, i.form AS note
-FROM released_items i
-JOIN prohibited_items p ON p.item = i.item
+WITH found AS MATERIALIZED (
+    SELECT i.dkey, i.item, i.form, i.leaf_index, i.decided_at
+    FROM released_items i
+    JOIN prohibited_items p ON p.item = i.item
+)
+SELECT 'disclosure' AS record_kind, d.id AS record, 'item' AS related_kind,
+       x.item AS related, x.leaf_index, x.decided_at AS at, x.form AS note
+FROM found x
+JOIN disclosures d ON d.dkey = x.dkey
 """,
 )
 
@@ -323,12 +327,17 @@ _check(
     "Item released beyond what the purpose needs",
     "A disclosure released an item its purpose's table (or its mandate) does not list.",
     f"""
-SELECT 'disclosure' AS record_kind, i.disclosure_id AS record, 'item' AS related_kind,
-       i.item AS related, i.leaf_index, i.decided_at AS at, 'not_needed' AS note
-FROM released_items i
-LEFT JOIN prohibited_items p ON p.item = i.item
-LEFT JOIN item_forms f ON {_TABLE_FORM}
-WHERE p.item IS NULL AND f.item IS NULL
+WITH found AS MATERIALIZED (
+    SELECT i.dkey, i.item, i.leaf_index, i.decided_at
+    FROM released_items i
+    LEFT JOIN prohibited_items p ON p.item = i.item
+    LEFT JOIN item_forms f ON {_TABLE_FORM}
+    WHERE p.item IS NULL AND f.item IS NULL
+)
+SELECT 'disclosure' AS record_kind, d.id AS record, 'item' AS related_kind,
+       x.item AS related, x.leaf_index, x.decided_at AS at, 'not_needed' AS note
+FROM found x
+JOIN disclosures d ON d.dkey = x.dkey
 """,  # noqa: S608 (a constant of this module)
 )
 
@@ -341,13 +350,18 @@ _check(
     "A disclosure released an item plain where the table says masked or relayed (or masked "
     "where it says relayed).",
     f"""
-SELECT 'disclosure' AS record_kind, i.disclosure_id AS record, 'item' AS related_kind,
-       i.item AS related, i.leaf_index, i.decided_at AS at, i.form AS note
-FROM released_items i
-JOIN item_forms f ON {_TABLE_FORM}
-JOIN form_exposure released ON released.form = i.form
-JOIN form_exposure needed ON needed.form = f.form
-WHERE released.exposure > needed.exposure
+WITH found AS MATERIALIZED (
+    SELECT i.dkey, i.item, i.form, i.leaf_index, i.decided_at
+    FROM released_items i
+    JOIN item_forms f ON {_TABLE_FORM}
+    JOIN form_exposure released ON released.form = i.form
+    JOIN form_exposure needed ON needed.form = f.form
+    WHERE released.exposure > needed.exposure
+)
+SELECT 'disclosure' AS record_kind, d.id AS record, 'item' AS related_kind,
+       x.item AS related, x.leaf_index, x.decided_at AS at, x.form AS note
+FROM found x
+JOIN disclosures d ON d.dkey = x.dkey
 """,  # noqa: S608 (a constant of this module)
 )
 

@@ -163,14 +163,19 @@ class RelationWriter:
 
 
 def _flatten(
-    link: Link, keys: Sequence[Sequence[Any]], values: Sequence[Any]
+    link: Link,
+    keys: Sequence[Sequence[Any]],
+    carried: Sequence[Sequence[Any]],
+    values: Sequence[Any],
 ) -> dict[str, list[Any]]:
     """The link's rows for a chunk of source rows, as columns: exactly what `render.link_sql`
     selects live, but for the join key, which is the export's number (an `int`) for the id.
-    `keys` are the source's key columns (`link.keys` order), `values` its JSON column."""
-    names = [out for _, out in link.keys] + list(link.out)
+    `keys` are the source's key columns (`link.keys` order), `carried` its columns each row
+    repeats (`link.carried` order), `values` its JSON column."""
+    names = [out for _, out in link.keys] + [c.name for c in link.carried] + list(link.out)
     columns: dict[str, list[Any]] = {n: [] for n in names}
     key_columns = [columns[out] for _, out in link.keys]
+    carried_columns = [columns[c.name] for c in link.carried]
     outs = [columns[o] for o in link.out]
     for row, value in enumerate(values):
         if not value:
@@ -185,6 +190,8 @@ def _flatten(
         for key_column, key in zip(key_columns, keys, strict=True):
             at = key[row]
             key_column.extend([at if type(at) is int else _text(at)] * len(elements))
+        for carried_column, values_of in zip(carried_columns, carried, strict=True):
+            carried_column.extend([_plain(values_of[row])] * len(elements))
         for position, out in enumerate(outs):
             out.extend(e[position] for e in elements)
     return columns
@@ -215,7 +222,13 @@ def _export_table(
     links = links_of(relation.name)
     stored = relation.stored
     key_names = [c.name for c in relation.columns if c.kind is Kind.KEY]
-    names = list(dict.fromkeys([c.name for c in stored] + [k.json_column for k in links]))
+    names = list(
+        dict.fromkeys(
+            [c.name for c in stored]
+            + [k.json_column for k in links]
+            + [c.name for k in links for c in k.carried]
+        )
+    )
     position = {n: k for k, n in enumerate(names)}
     enums = {n for n in names if isinstance(source.c[n].type, SqlEnum)}
     progress.start(relation.name, _count(connection, source))
@@ -234,8 +247,9 @@ def _export_table(
         )
         for link in links:
             keys = [number if out in key_names else columns[position[k]] for k, out in link.keys]
+            carried = [columns[position[c.name]] for c in link.carried]
             writers[link.name].write_columns(
-                _flatten(link, keys, columns[position[link.json_column]])
+                _flatten(link, keys, carried, columns[position[link.json_column]])
             )
         progress.advance(relation.name, len(part))
 

@@ -11,7 +11,7 @@ expressions it needs, in dependency order.
 import re
 from collections.abc import Mapping
 
-from databorder.audit.relations import KEY_SOURCE, Kind, Link, Shape, Table
+from databorder.audit.relations import KEY_SOURCE, Column, Kind, Link, Shape, Table
 
 LIVE_DIALECTS = ("sqlite", "postgresql")
 
@@ -20,6 +20,16 @@ _PARAM = re.compile(r"(?<![:\w]):([A-Za-z_]\w*)")
 
 def _keys(link: Link) -> str:
     return ", ".join(f"t.{source} AS {out}" for source, out in link.keys)
+
+
+def _sqlite_column(expression: str, column: Column) -> str:
+    """A column as SQLite's expressions give it: an instant in its one text form."""
+    if column.kind is Kind.INSTANT:
+        return (
+            f"CASE WHEN length({expression}) = 19 THEN {expression} || '.000000' "
+            f"ELSE {expression} END AS {column.name}"
+        )
+    return expression if expression == column.name else f"{expression} AS {column.name}"
 
 
 def table_sql(table: Table, dialect: str) -> str:
@@ -42,16 +52,7 @@ def table_sql(table: Table, dialect: str) -> str:
         return f"{table.name} AS NOT MATERIALIZED (SELECT *, {', '.join(key)} FROM {table.name})"  # noqa: S608 (our names)
     if dialect != "sqlite":
         raise ValueError(f"the audit reads live data from {LIVE_DIALECTS}, not {dialect!r}")
-    columns = ", ".join(
-        [
-            f"CASE WHEN length({c.name}) = 19 THEN {c.name} || '.000000' ELSE {c.name} END "
-            f"AS {c.name}"
-            if c.kind is Kind.INSTANT
-            else c.name
-            for c in table.stored
-        ]
-        + key
-    )
+    columns = ", ".join([_sqlite_column(c.name, c) for c in table.stored] + key)
     return f"{table.name} AS (SELECT {columns} FROM main.{table.name})"  # noqa: S608 (our names)
 
 
@@ -82,7 +83,11 @@ def link_sql(link: Link, dialect: str) -> str:
             fields = [f"j.value ->> '{f}' AS {f}" for f in link.out]
     else:
         raise ValueError(f"the audit reads live data from {LIVE_DIALECTS}, not {dialect!r}")
-    return f"{link.name} AS (SELECT {_keys(link)}, {', '.join(fields)} {source})"
+    carried = [
+        _sqlite_column(f"t.{c.name}", c) if dialect == "sqlite" else f"t.{c.name} AS {c.name}"
+        for c in link.carried
+    ]
+    return f"{link.name} AS (SELECT {', '.join([_keys(link), *carried, *fields])} {source})"
 
 
 def _mentions(text: str, name: str) -> bool:
@@ -93,7 +98,10 @@ def assemble(sql: str, definitions: Mapping[str, str]) -> str:
     """`sql` preceded by the expressions of `definitions` it needs, each before its users.
 
     A definition is needed when its name appears as a word in the check or in a needed
-    definition; `definitions` maps each name to its `name AS (...)` text.
+    definition; `definitions` maps each name to its `name AS (...)` text. A check with a `WITH`
+    of its own (the item checks name what they found `AS MATERIALIZED`, so that DuckDB joins
+    the few items found, not all of them, to their disclosures) gets the definitions in front
+    of its own, in the one `WITH` all three engines accept.
     """
     ordered: list[str] = []
     visiting: set[str] = set()
@@ -116,7 +124,11 @@ def assemble(sql: str, definitions: Mapping[str, str]) -> str:
             visit(name)
     if not ordered:
         return sql
-    return "WITH " + ",\n".join(definitions[name] for name in ordered) + "\n" + sql
+    head = "WITH " + ",\n".join(definitions[name] for name in ordered)
+    own = re.match(r"WITH\s+", sql, re.IGNORECASE)
+    if own:
+        return head + ",\n" + sql[own.end() :]
+    return head + "\n" + sql
 
 
 def params_used(sql: str) -> set[str]:

@@ -52,8 +52,9 @@ Row = tuple[Any, ...]
 
 MANIFEST = "manifest.json"
 FORMAT = "databorder-audit-export"
-# 2: the disclosures and their links carry the integer join key `dkey`.
-FORMAT_VERSION = 2
+# 2: the disclosures and their links carry the integer join key `dkey`; 3: each item carries
+# what the item checks read of its disclosure.
+FORMAT_VERSION = 3
 
 # Rows read or written per round trip: bounds memory on a log of any size.
 CHUNK = 50_000
@@ -280,8 +281,13 @@ class ParquetSource:
         if temp_directory is not None:  # where a join larger than memory spills
             self._con.execute(f"SET temp_directory = {_sql_string(str(temp_directory))}")
         for relation in EXPORTED:
+            # The same instant as a plain timestamp from its microseconds: a CAST from
+            # TIMESTAMPTZ goes through the time zone library for every value, five times
+            # slower, which at 360 million items was seconds of every item check.
             columns = ", ".join(
-                f"CAST({c.name} AS TIMESTAMP) AS {c.name}" if c.kind is Kind.INSTANT else c.name
+                f"make_timestamp(epoch_us({c.name})) AS {c.name}"
+                if c.kind is Kind.INSTANT
+                else c.name
                 for c in relation.columns
             )
             path = _sql_string(str(directory / f"{relation.name}.parquet"))

@@ -380,12 +380,13 @@ class _Writers:
         self.by_name[name].write_columns(columns)
 
     def link(self, link: Link, parent: Columns, index: Ints, elements: Columns) -> None:
-        """A link's rows: its parent's keys (`parent` is the table's columns) at `index`; the
-        join key (`relations.KEY`) is the parent's number, not the id it stands for."""
+        """A link's rows: its parent's keys and carried columns (`parent` is the table's
+        columns) at `index`; the join key (`relations.KEY`) is the parent's number, not the id
+        it stands for."""
         taken = pa.array(index)
         columns = {
             out: parent[out if out == KEY else source].take(taken) for source, out in link.keys
-        }
+        } | {c.name: parent[c.name].take(taken) for c in link.carried}
         self.write(link.name, {**columns, **elements})
 
     def close(self) -> dict[str, int]:
