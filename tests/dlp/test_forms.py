@@ -18,7 +18,7 @@ def _forms(**items: str) -> dict[DataItem, Form]:
 
 def test_shipping_relays_the_phone_keeps_the_address_removes_the_rest():
     forms = _forms(name="plain", phone="relay", address="plain", postal_code="plain")
-    out = apply(TEXT, scan(TEXT), forms)
+    out = apply(TEXT, scan(TEXT), forms, "KR")
     assert out.text == (
         f"연락처 {RELAY}, 메일 {REMOVED}, 주소 서울특별시 강남구 테헤란로 123, "
         f"통관부호 {REMOVED}, 주민번호 {REMOVED}"
@@ -29,7 +29,7 @@ def test_shipping_relays_the_phone_keeps_the_address_removes_the_rest():
 
 def test_masked_items_use_the_vaults_masks():
     forms = _forms(phone="masked", email="masked", address="masked", customs_code="masked")
-    out = apply(TEXT, scan(TEXT), forms)
+    out = apply(TEXT, scan(TEXT), forms, "KR")
     assert "010-****-6789" in out.text
     assert "m****@example.kr" in out.text
     assert "서울특별시 강남구 ***" in out.text
@@ -38,7 +38,7 @@ def test_masked_items_use_the_vaults_masks():
 
 
 def test_no_live_grant_removes_every_finding():
-    out = apply(TEXT, scan(TEXT), {})
+    out = apply(TEXT, scan(TEXT), {}, "KR")
     assert out.text.count(REMOVED) == 5
     assert "010" not in out.text
     assert "@" not in out.text
@@ -47,7 +47,7 @@ def test_no_live_grant_removes_every_finding():
 def test_identity_and_payment_numbers_are_removed_even_when_a_grant_releases_them_plain():
     text = "카드 4111 1111 1111 1111 주민번호 900101-1234567"
     forms = _forms(card_number="plain", bank_account="plain", rrn="plain")
-    out = apply(text, scan(text), forms)
+    out = apply(text, scan(text), forms, "KR")
     assert out.text == f"카드 {REMOVED} 주민번호 {REMOVED}"
     assert {
         FindingType.RRN,
@@ -61,7 +61,7 @@ def test_identity_and_payment_numbers_are_removed_even_when_a_grant_releases_the
 def test_a_relay_without_a_bound_number_fails_closed():
     forms = forms_of([GrantForms({"phone": "relay"}, {})])
     assert forms[DataItem.PHONE] == Form(Disposition.DENY)
-    out = apply("전화 010-2345-6789", scan("전화 010-2345-6789"), forms)
+    out = apply("전화 010-2345-6789", scan("전화 010-2345-6789"), forms, "KR")
     assert out.text == f"전화 {REMOVED}"
 
 
@@ -76,7 +76,7 @@ def test_two_live_grants_give_the_more_open_form_with_its_own_relay():
 
 def test_a_plain_finding_is_left_and_not_counted():
     text = "메일 minsu@example.kr"
-    out = apply(text, scan(text), _forms(email="plain"))
+    out = apply(text, scan(text), _forms(email="plain"), "KR")
     assert out.text == text
     assert out.changed == {}
     assert out.found == 1

@@ -43,16 +43,16 @@ _OPENNESS = {
 }
 
 
-def _masked_phone(value: str) -> str:
-    # mask_phone reads E.164; a number as typed (010-1234-5678) is read in Korea's plan first.
+def _masked_phone(value: str, home: str) -> str:
+    # mask_phone reads E.164; a number as typed (010-1234-5678) is read in the home country's
+    # numbering plan (the rule pack's home country) first.
     try:
-        return mask_phone(normalise_phone(value, "KR"))
+        return mask_phone(normalise_phone(value, home))
     except InvalidContactError:
         return mask_text(value)
 
 
 _MASKS: dict[DataItem, Callable[[str], str]] = {
-    DataItem.PHONE: _masked_phone,
     DataItem.EMAIL: mask_email,
     DataItem.ADDRESS: mask_address,
 }
@@ -102,8 +102,9 @@ def forms_of(grants: Iterable[GrantForms]) -> dict[DataItem, Form]:
     return forms
 
 
-def replacement(finding: Finding, value: str, forms: Mapping[DataItem, Form]) -> str:
-    """What the recipient reads in place of `value` (a finding of `finding.type`)."""
+def replacement(finding: Finding, value: str, forms: Mapping[DataItem, Form], home: str) -> str:
+    """What the recipient reads in place of `value` (a finding of `finding.type`); `home` is
+    the rule pack's home country, whose numbering plan a phone typed without +country is in."""
     item = ITEM_OF.get(finding.type)
     form = forms.get(item) if item is not None else None
     if form is None or form.disposition is Disposition.DENY:
@@ -113,15 +114,19 @@ def replacement(finding: Finding, value: str, forms: Mapping[DataItem, Form]) ->
     if form.disposition is Disposition.RELAY:
         return form.relay or REMOVED
     assert item is not None  # noqa: S101 (a form exists only for a mapped item)
+    if item is DataItem.PHONE:
+        return _masked_phone(value, home)
     return _MASKS.get(item, mask_text)(value)
 
 
-def apply(text: str, findings: Sequence[Finding], forms: Mapping[DataItem, Form]) -> Filtered:
+def apply(
+    text: str, findings: Sequence[Finding], forms: Mapping[DataItem, Form], home: str
+) -> Filtered:
     """`text` with each finding in its form; findings must not overlap (`engine.resolve`)."""
     changed: Counter[str] = Counter()
 
     def replace(finding: Finding, value: str) -> str:
-        shown = replacement(finding, value, forms)
+        shown = replacement(finding, value, forms, home)
         if shown != value:
             changed[finding.type.value] += 1
         return shown

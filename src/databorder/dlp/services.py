@@ -48,10 +48,11 @@ def sealed_label(message_id: str, form: str) -> str:
 
 
 class MessageService:
-    def __init__(self, session: Session, vault: Vault, relay: RelayPool) -> None:
+    def __init__(self, session: Session, vault: Vault, relay: RelayPool, home: str) -> None:
         self.session = session
         self.vault = vault
         self.relay = relay
+        self.home = home  # the rule pack's home country: its numbering plan reads local phones
 
     def send(self, data: MessageIn, at: datetime) -> MessageOut:
         session = self.session
@@ -80,7 +81,7 @@ class MessageService:
             for g in live
         )
         findings = scan(data.text)
-        filtered = apply(data.text, findings, forms)
+        filtered = apply(data.text, findings, forms, self.home)
         message_id = time_ordered_id()
         seal = self.vault.seal_text
         session.add(

@@ -23,4 +23,6 @@ router = scoped_router(Scope.PLATFORM, "messages")
 )
 def send_message(body: MessageIn, rt: RuntimeDep) -> MessageOut:
     with rt.sessions.begin() as session:
-        return MessageService(session, rt.vault, rt.seller.relay).send(body, rt.now())
+        return MessageService(session, rt.vault, rt.seller.relay, rt.engine.pack.home_country).send(
+            body, rt.now()
+        )
