@@ -85,18 +85,20 @@ def build_witness(
 def make_app(witness: Witness) -> FastAPI:
     app = FastAPI(title=f"databorder witness {witness.name}", docs_url=None, redoc_url=None)
 
-    too_large = Response(f"request body over {MAX_BODY_BYTES} bytes\n", 413)
+    def too_large() -> Response:
+        return Response(f"request body over {MAX_BODY_BYTES} bytes\n", 413)
+
     by_hash = {hashlib.sha256(origin.encode()).hexdigest(): origin for origin in witness.logs}
 
     @app.post("/add-checkpoint")
     async def add_checkpoint(request: Request) -> Response:
         if int(request.headers.get("content-length") or 0) > MAX_BODY_BYTES:
-            return too_large
+            return too_large()
         body = bytearray()
         async for chunk in request.stream():  # chunked bodies have no length: capped as read
             body += chunk
             if len(body) > MAX_BODY_BYTES:
-                return too_large
+                return too_large()
         answer = await run_in_threadpool(witness.add_checkpoint, bytes(body))  # the store blocks
         # Set as is: Starlette would add "; charset=utf-8" to a text/* media type, and clients
         # compare 409's text/x.tlog.size exactly.
