@@ -180,7 +180,15 @@ class Witnessing:
             return []
         with self._sessions.begin() as session:
             head = self._signer.current(session)
-        results = [self._guarded(witness, head) for witness in self._witnesses]
+        try:  # signed once for the round: every witness is offered the same note
+            note = self._signer.checkpoint_of(head)
+        except UnsignedHeadError as error:
+            results = [
+                Submission(w.verifier.name, head.tree_size, False, Alarm.TAMPERED, str(error))
+                for w in self._witnesses
+            ]
+        else:
+            results = [self._guarded(witness, head, note) for witness in self._witnesses]
         for result in results:
             if result.alarm is not None:
                 level = logging.CRITICAL if result.alarm in _LOUD else logging.ERROR
@@ -194,17 +202,15 @@ class Witnessing:
                 )
         return results
 
-    def _guarded(self, witness: WitnessEndpoint, head: SignedHead) -> Submission:
+    def _guarded(self, witness: WitnessEndpoint, head: SignedHead, note: Note) -> Submission:
         """One witness's round; whatever goes wrong with it, the others are still asked."""
         try:
-            return self._submit(witness, head)
-        except UnsignedHeadError as error:
-            detail = str(error)
-            kind = Alarm.TAMPERED
+            return self._submit(witness, head, note)
         except Exception as error:  # one witness's trouble (a bad answer) is an alarm, not a stop
             detail = f"{type(error).__name__}: {error}"
-            kind = Alarm.UNREACHABLE
-        return Submission(witness.verifier.name, head.tree_size, False, kind, detail)
+            return Submission(
+                witness.verifier.name, head.tree_size, False, Alarm.UNREACHABLE, detail
+            )
 
     def _last_cosigned(self, witness: Verifier) -> int:
         with self._sessions.begin() as session:
@@ -215,15 +221,12 @@ class Witnessing:
             )
         return int(size or 0)
 
-    def _request(self, old: int, head: SignedHead) -> bytes:
-        with self._sessions.begin() as session:
+    def _request(self, old: int, head: SignedHead, note: Note) -> bytes:
+        with self._sessions.begin() as session:  # empty from 0 and between equal sizes
             proof = self._signer.log.consistency_proof(session, old, head.tree_size)
-        if old in (0, head.tree_size):
-            proof = []
-        checkpoint = self._signer.checkpoint_of(head).encode()
-        return format_add_checkpoint(AddCheckpoint(old, tuple(proof), checkpoint))
+        return format_add_checkpoint(AddCheckpoint(old, tuple(proof), note.encode()))
 
-    def _submit(self, witness: WitnessEndpoint, head: SignedHead) -> Submission:
+    def _submit(self, witness: WitnessEndpoint, head: SignedHead, note: Note) -> Submission:
         name, size = witness.verifier.name, head.tree_size
 
         def alarm(kind: Alarm, detail: str) -> Submission:
@@ -238,13 +241,13 @@ class Witnessing:
                 )
             try:
                 status, content_type, body = self._post(
-                    witness.url + "/add-checkpoint", self._request(old, head)
+                    witness.url + "/add-checkpoint", self._request(old, head, note)
                 )
             except (OSError, httpx2.HTTPError) as error:
                 return alarm(Alarm.UNREACHABLE, f"{type(error).__name__}: {error}")
             text = body.decode("utf-8", "replace").strip()
             if status == 200:
-                return self._store(witness, head, body)
+                return self._store(witness, head, note.text, body)
             if status == 409 and content_type == SIZE_CONTENT_TYPE and _DECIMAL.fullmatch(text):
                 old = int(text)
                 if old < cosigned:  # it forgot what it cosigned (restored from a backup?)
@@ -260,9 +263,10 @@ class Witnessing:
             return alarm(Alarm.UNREACHABLE, f"unexpected answer {status}: {text[:200]}")
         return alarm(Alarm.UNREACHABLE, "the witness's size kept changing")
 
-    def _store(self, witness: WitnessEndpoint, head: SignedHead, body: bytes) -> Submission:
+    def _store(
+        self, witness: WitnessEndpoint, head: SignedHead, text: str, body: bytes
+    ) -> Submission:
         name = witness.verifier.name
-        text = self._signer.checkpoint_of(head).text
         try:
             lines = parse_signature_lines(body.decode("utf-8"))
             good = verify_note(Note(text, lines), [witness.verifier])
