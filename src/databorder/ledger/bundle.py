@@ -16,8 +16,6 @@ them with `hashlib` and `cryptography` alone.
 Pure: text in, values or a reason out.
 """
 
-import base64
-import binascii
 import json
 import re
 from dataclasses import dataclass
@@ -26,7 +24,7 @@ from typing import Any
 from databorder.ledger.canonical import canonical_json
 from databorder.ledger.checkpoint import Policy, TrustedCheckpoint
 from databorder.ledger.merkle import HASH_SIZE, explain_inclusion, leaf_hash
-from databorder.ledger.note import NoteError
+from databorder.ledger.note import NoteError, b64, unb64
 from databorder.ledger.private import explain_opening, private_leaf
 
 __all__ = ["HEADER", "ProofBundle", "Proven", "format_bundle", "parse_bundle", "verify_bundle"]
@@ -53,25 +51,14 @@ class Proven:
     trusted: TrustedCheckpoint
 
 
-def _b64(data: bytes) -> str:
-    return base64.b64encode(data).decode("ascii")
-
-
 def format_bundle(bundle: ProofBundle) -> str:
     lines = [HEADER]
     if bundle.record is not None and bundle.salt is not None:
-        extra = canonical_json({"record": bundle.record.decode("utf-8"), "salt": _b64(bundle.salt)})
-        lines.append(f"extra {_b64(extra)}")
+        extra = canonical_json({"record": bundle.record.decode("utf-8"), "salt": b64(bundle.salt)})
+        lines.append(f"extra {b64(extra)}")
     lines.append(f"index {bundle.index}")
-    lines.extend(_b64(h) for h in bundle.proof)
+    lines.extend(b64(h) for h in bundle.proof)
     return "\n".join(lines) + "\n\n" + bundle.checkpoint.decode("utf-8")
-
-
-def _unb64(text: str, what: str) -> bytes:
-    try:
-        return base64.b64decode(text, validate=True)
-    except (binascii.Error, ValueError) as error:
-        raise NoteError(f"{what} is not base64") from error
 
 
 def parse_bundle(text: str) -> ProofBundle:
@@ -86,16 +73,16 @@ def parse_bundle(text: str) -> ProofBundle:
     record = salt = None
     if rest and rest[0].startswith("extra "):
         try:
-            opened = json.loads(_unb64(rest[0][6:], "extra"))
+            opened = json.loads(unb64(rest[0][6:], "extra"))
             record = str(opened["record"]).encode("utf-8")
-            salt = _unb64(str(opened["salt"]), "extra salt")
+            salt = unb64(str(opened["salt"]), "extra salt")
         except (ValueError, KeyError, TypeError) as error:
             raise NoteError("extra must hold the record and its salt") from error
         rest = rest[1:]
     match = _INDEX.fullmatch(rest[0]) if rest else None
     if match is None:
         raise NoteError("proof bundle needs an 'index <n>' line")
-    proof = tuple(_unb64(line, f"proof line {n}") for n, line in enumerate(rest[1:], 1))
+    proof = tuple(unb64(line, f"proof line {n}") for n, line in enumerate(rest[1:], 1))
     if any(len(h) != HASH_SIZE for h in proof):
         raise NoteError(f"every proof line must be a {HASH_SIZE}-byte hash")
     return ProofBundle(int(match.group(1)), proof, checkpoint.encode("utf-8"), record, salt)

@@ -15,8 +15,6 @@ decides whether to trust a checkpoint by a `Policy`: the log's key must sign it,
 Pure: no clock (the caller passes `now`), no I/O.
 """
 
-import base64
-import binascii
 import re
 from dataclasses import dataclass, field
 
@@ -29,8 +27,10 @@ from databorder.ledger.note import (
     NoteSignature,
     SignatureType,
     Verifier,
+    b64,
     parse_note,
     sign,
+    unb64,
     verify_note,
 )
 
@@ -67,7 +67,7 @@ class Checkpoint:
         lines = [
             self.origin,
             str(self.size),
-            base64.b64encode(self.root).decode(),
+            b64(self.root),
             *self.extensions,
         ]
         return "\n".join(lines) + "\n"
@@ -83,11 +83,7 @@ def parse_body(text: str) -> Checkpoint:
     origin, size, root, *extensions = lines
     if not _DECIMAL.fullmatch(size):
         raise NoteError(f"checkpoint size must be a decimal with no leading zeroes, got {size!r}")
-    try:
-        raw = base64.b64decode(root, validate=True)
-    except (binascii.Error, ValueError) as error:
-        raise NoteError(f"checkpoint root is not standard base64: {root!r}") from error
-    return Checkpoint(origin, int(size), raw, tuple(extensions))
+    return Checkpoint(origin, int(size), unb64(root, "checkpoint root"), tuple(extensions))
 
 
 def parse_checkpoint(data: bytes) -> tuple[Checkpoint, Note]:

@@ -34,11 +34,13 @@ __all__ = [
     "NoteSignature",
     "SignatureType",
     "Verifier",
+    "b64",
     "cosign",
     "key_id",
     "parse_note",
     "parse_vkey",
     "sign",
+    "unb64",
     "verify_note",
 ]
 
@@ -59,11 +61,13 @@ class SignatureType(IntEnum):
     COSIGNATURE_V1 = 0x04
 
 
-def _b64(data: bytes) -> str:
+def b64(data: bytes) -> str:
+    """Standard base64 (RFC 4648 section 4), as every C2SP text format writes bytes."""
     return base64.b64encode(data).decode("ascii")
 
 
-def _unb64(text: str, what: str) -> bytes:
+def unb64(text: str, what: str) -> bytes:
+    """Strict standard base64; NoteError naming `what` when it is not."""
     try:
         return base64.b64decode(text, validate=True)
     except (binascii.Error, ValueError) as error:
@@ -95,7 +99,7 @@ class NoteSignature:
     signature: bytes
 
     def line(self) -> str:
-        return f"{EM_DASH} {self.name} {_b64(self.key_id + self.signature)}\n"
+        return f"{EM_DASH} {self.name} {b64(self.key_id + self.signature)}\n"
 
     @property
     def timestamp(self) -> int:
@@ -138,7 +142,7 @@ def parse_signature_line(line: str) -> NoteSignature:
     if len(parts) != 2:
         raise NoteError(f"signature line must be '— <name> <signature>', got {line[:60]!r}")
     name, encoded = parts
-    raw = _unb64(encoded, "signature")
+    raw = unb64(encoded, "signature")
     if len(raw) < 5:
         raise NoteError(f"signature must be a 4-byte key id and a signature, got {len(raw)} bytes")
     return NoteSignature(check_key_name(name), raw[:4], raw[4:])
@@ -195,7 +199,7 @@ class Verifier:
     @property
     def vkey(self) -> str:
         """`<name>+<hex key id>+<base64(type || public key)>`, the key as people pass it on."""
-        return f"{self.name}+{self.key_id.hex()}+{_b64(bytes([self.kind]) + self.public_key)}"
+        return f"{self.name}+{self.key_id.hex()}+{b64(bytes([self.kind]) + self.public_key)}"
 
     def matches(self, signature: NoteSignature) -> bool:
         return signature.name == self.name and signature.key_id == self.key_id
@@ -232,7 +236,7 @@ def parse_vkey(vkey: str) -> Verifier:
     if len(parts) != 3:
         raise NoteError(f"vkey must be '<name>+<hex id>+<base64 key>', got {vkey[:60]!r}")
     name, hex_id, encoded = parts
-    raw = _unb64(encoded, "vkey key")
+    raw = unb64(encoded, "vkey key")
     if not raw:
         raise NoteError("vkey has no key material")
     try:
