@@ -6,9 +6,13 @@ from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from databorder.api import errors
+from databorder.ledger.http import make_router
 from databorder.ledger.log import StoredLog
 from databorder.ledger.signing import HeadSigner, create_signing_key
 from databorder.store.db import make_engine, make_sessionmaker
@@ -50,3 +54,13 @@ def signing_key(tmp_path: Path) -> Ed25519PrivateKey:
 @pytest.fixture
 def signer(signing_key: Ed25519PrivateKey, log: StoredLog) -> HeadSigner:
     return HeadSigner(signing_key, log, fixed_clock)
+
+
+@pytest.fixture
+def client(sessions: sessionmaker[Session], signer: HeadSigner) -> Iterator[TestClient]:
+    """The log's public routes on an app of their own, with the API's error answers."""
+    app = FastAPI()
+    errors.install(app)
+    app.include_router(make_router(sessions, signer))
+    with TestClient(app) as test_client:
+        yield test_client

@@ -1,21 +1,17 @@
 """The log in C2SP form over HTTP: its vkey, its checkpoint, and tiles a client proves from alone."""
 
 import json
-from collections.abc import Iterator
 
 import pytest
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from ledger_factories import fill
 from sqlalchemy.orm import Session, sessionmaker
 
-from databorder.api import errors
 from databorder.ledger import merkle
 from databorder.ledger.checkpoint import Policy
-from databorder.ledger.http import make_router
 from databorder.ledger.log import StoredLog
 from databorder.ledger.note import NoteError, parse_vkey
-from databorder.ledger.signing import HeadSigner, SignedHead
+from databorder.ledger.signing import SignedHead
 from databorder.ledger.tiles import (
     Tile,
     node_from_tile,
@@ -26,15 +22,6 @@ from databorder.ledger.tiles import (
 )
 
 NOW = 1_800_000_000
-
-
-@pytest.fixture
-def client(sessions: sessionmaker[Session], signer: HeadSigner) -> Iterator[TestClient]:
-    app = FastAPI()
-    errors.install(app)
-    app.include_router(make_router(sessions, signer))
-    with TestClient(app) as test_client:
-        yield test_client
 
 
 def test_the_checkpoint_verifies_under_the_published_vkey_and_matches_the_head(

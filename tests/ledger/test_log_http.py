@@ -1,35 +1,21 @@
 """The log's HTTP routes: head, key and proofs a buyer can check with the pure verifiers."""
 
-from collections.abc import Iterator
-
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from ledger_factories import fill
 from pydantic import BaseModel
 from sqlalchemy.orm import Session, sessionmaker
 
-from databorder.api import errors
 from databorder.ledger import merkle
 from databorder.ledger.http import (
     ConsistencyProofOut,
     InclusionProofOut,
     PublicKeyOut,
     SignedHeadOut,
-    make_router,
 )
 from databorder.ledger.log import StoredLog
-from databorder.ledger.signing import HeadSigner, SignedHead, key_id, verify_head
-
-
-@pytest.fixture
-def client(sessions: sessionmaker[Session], signer: HeadSigner) -> Iterator[TestClient]:
-    app = FastAPI()
-    errors.install(app)
-    app.include_router(make_router(sessions, signer))
-    with TestClient(app) as test_client:
-        yield test_client
+from databorder.ledger.signing import SignedHead, key_id, verify_head
 
 
 def test_a_buyer_checks_a_leaf_against_the_published_head(
