@@ -24,7 +24,7 @@ def fixed_clock() -> datetime:
     return FIXED_NOW
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=["sqlite", "postgresql", "citus"])
 def backend(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 

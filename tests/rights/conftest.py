@@ -21,7 +21,7 @@ from databorder.runtime import Runtime
 from factories import T0
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=["sqlite", "postgresql", "citus"])
 def backend(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 

@@ -3,6 +3,6 @@
 import pytest
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=["sqlite", "postgresql", "citus"])
 def backend(request: pytest.FixtureRequest) -> str:
     return str(request.param)

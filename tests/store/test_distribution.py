@@ -19,7 +19,7 @@ from databorder.store.distribution import (
 )
 
 
-def test_schema_obeys_citus_rules(database_url: str) -> None:
+def test_schema_obeys_citus_rules(backend: str, database_url: str) -> None:
     engine = make_engine(database_url)
     insp = inspect(engine)
     tables = set(insp.get_table_names())
@@ -69,11 +69,20 @@ def test_schema_obeys_citus_rules(database_url: str) -> None:
             ):
                 problems.append(f"{table} -> {target}: does not carry the distribution column")
     names = {fk["name"] for t in tables for fk in insp.get_foreign_keys(t)}
+    dropped = {dropped_name(key) for key in DROPPED_FOREIGN_KEYS}
+    if backend == "citus":  # the plan has run: the keys it drops are gone, every other is back
+        assert not dropped & names
+        names |= dropped
     for statement in citus_statements():
         if "DROP CONSTRAINT" in statement:
             assert statement.rsplit(" ", 1)[1] in names, statement
     engine.dispose()
     assert problems == []
+
+
+def dropped_name(key: tuple[str, tuple[str, ...], str]) -> str:
+    table, columns, target = key
+    return f"fk_{table}_{columns[0]}_{target}"  # the models' naming convention
 
 
 def test_citus_ddl_names_every_distributed_and_reference_table() -> None:
@@ -82,4 +91,19 @@ def test_citus_ddl_names_every_distributed_and_reference_table() -> None:
         assert f"create_distributed_table('{table}', '{spec.column}'" in ddl
     for table in REFERENCE:
         assert f"create_reference_table('{table}')" in ddl
-    assert ddl.count("DROP CONSTRAINT") == len(DROPPED_FOREIGN_KEYS)
+    # Every key touching a placed table is dropped before the tables are placed, and all but
+    # the plan's dropped ones are added back after (Citus refuses to place a table that a
+    # local table's key points at, so no order of the calls alone would do).
+    statements = citus_statements()
+    kinds = [
+        s.split()[0] + (" " + s.split()[3] if s.startswith("ALTER") else "") for s in statements
+    ]
+    first_place = kinds.index("SELECT")
+    assert set(kinds[:first_place]) == {"ALTER DROP"}
+    last_place = len(kinds) - 1 - kinds[::-1].index("SELECT")
+    assert set(kinds[last_place + 1 :]) == {"ALTER ADD"}
+    assert set(kinds[first_place : last_place + 1]) == {"SELECT"}
+    assert ddl.count("DROP CONSTRAINT") == ddl.count("ADD CONSTRAINT") + len(DROPPED_FOREIGN_KEYS)
+    for key in DROPPED_FOREIGN_KEYS:
+        assert f"ADD CONSTRAINT {dropped_name(key)} " not in ddl
+        assert f"DROP CONSTRAINT {dropped_name(key)}" in ddl

@@ -4,7 +4,7 @@ from typing import Annotated
 
 import typer
 
-from databorder.cli._shared import opened, reported, settings
+from databorder.cli._shared import EXIT_FAILED, fail, opened, reported, settings
 
 
 def init() -> None:
@@ -19,12 +19,39 @@ def init() -> None:
     typer.echo(f"database at {config.database_url} is at the latest schema")
 
 
-def migrate() -> None:
+def migrate(
+    citus: Annotated[
+        bool,
+        typer.Option(
+            "--citus",
+            help="then distribute the schema over the Citus cluster this coordinator leads "
+            "(store/distribution.py; steps already applied are skipped)",
+        ),
+    ] = False,
+) -> None:
     """Migrate the database to the latest schema (Alembic)."""
     from databorder.runtime import migrate as run_migrations  # noqa: PLC0415
 
-    run_migrations(settings())
+    config = settings()
+    run_migrations(config)
     typer.echo("database is at the latest schema")
+    if citus:
+        from databorder.store.db import make_engine  # noqa: PLC0415
+        from databorder.store.distribution import (  # noqa: PLC0415
+            NotCitusError,
+            apply_citus_plan,
+            citus_statements,
+        )
+
+        db = make_engine(config.database_url)
+        try:
+            ran = apply_citus_plan(db)
+        except NotCitusError as exc:
+            raise fail(f"database_url: {exc}", EXIT_FAILED) from exc
+        finally:
+            db.dispose()
+        total = len(citus_statements())
+        typer.echo(f"citus plan: {len(ran)} of {total} statements applied, the others in place")
 
 
 def sweep() -> None:

@@ -228,7 +228,39 @@ class Dispatcher:
             return self._record(session, attempts, at)
 
     def _claim(self, session: Session, at: datetime) -> list[Due]:
-        rows = session.execute(
+        # The due tasks are found first, then each is locked by its full key and checked again
+        # (another dispatcher may have claimed it meanwhile: its lease moved next_attempt_at).
+        # One query locking them all would lock across shards, which Citus refuses ("could not
+        # run distributed query with FOR UPDATE/SHARE commands"); by its key, each is one shard.
+        due = session.execute(
+            select(RightsTask.subject_id, RightsTask.id)
+            .where(RightsTask.state == TaskState.PENDING, RightsTask.next_attempt_at <= at)
+            .order_by(RightsTask.next_attempt_at, RightsTask.id)
+            .limit(self.batch)
+        ).all()
+        claimed = []
+        for subject_id, task_id in due:
+            row = self._lock(session, subject_id, task_id, at)
+            if row is None:
+                continue
+            task, message, name, email, url, secret = row
+            task.next_attempt_at = at + self.lease
+            claimed.append(
+                Due(
+                    task.subject_id,
+                    task.id,
+                    message.id,
+                    dict(message.payload),
+                    name,
+                    email,
+                    url,
+                    secret,
+                )
+            )
+        return claimed
+
+    def _lock(self, session: Session, subject_id: str, task_id: str, at: datetime) -> Any:
+        return session.execute(
             select(
                 RightsTask,
                 OutboxMessage,
@@ -246,27 +278,14 @@ class Dispatcher:
             )
             .join(Recipient, Recipient.id == RightsTask.recipient_id)
             .outerjoin(RecipientWebhook, RecipientWebhook.recipient_id == RightsTask.recipient_id)
-            .where(RightsTask.state == TaskState.PENDING, RightsTask.next_attempt_at <= at)
-            .order_by(RightsTask.next_attempt_at, RightsTask.id)
-            .limit(self.batch)
-            .with_for_update(of=RightsTask, skip_locked=True)
-        ).all()
-        claimed = []
-        for task, message, name, email, url, secret in rows:
-            task.next_attempt_at = at + self.lease
-            claimed.append(
-                Due(
-                    task.subject_id,
-                    task.id,
-                    message.id,
-                    dict(message.payload),
-                    name,
-                    email,
-                    url,
-                    secret,
-                )
+            .where(
+                RightsTask.subject_id == subject_id,
+                RightsTask.id == task_id,
+                RightsTask.state == TaskState.PENDING,
+                RightsTask.next_attempt_at <= at,
             )
-        return claimed
+            .with_for_update(of=RightsTask, skip_locked=True)
+        ).first()
 
     def _attempt(self, due: Due) -> Attempt:
         """One delivery; never raises for the recipient's failure, only reports it."""

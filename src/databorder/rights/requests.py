@@ -50,6 +50,7 @@ from databorder.rights.types import (
     request_move,
     tracking_number,
 )
+from databorder.store.query import by_id
 from databorder.vault.service import Vault
 
 # Art. 36 corrections the privacy center offers: the contact and delivery items a buyer keeps
@@ -427,11 +428,16 @@ class RightsRequests:
         return buyer
 
     def _open_request(self, request_id: str) -> RightsRequest:
-        request = self.session.scalars(
-            select(RightsRequest).where(RightsRequest.id == request_id).with_for_update()
-        ).first()
-        if request is None:
+        # Found by id, then locked by its full key: Citus locks rows only in a query that
+        # names the distribution column (one shard), and the officer knows the id alone.
+        found = by_id(self.session, RightsRequest, request_id)
+        if found is None:
             raise NotFound("rights request", request_id)
+        request = self.session.scalars(
+            select(RightsRequest)
+            .where(RightsRequest.subject_id == found.subject_id, RightsRequest.id == request_id)
+            .with_for_update()
+        ).one()
         if request.state not in (RequestState.RECEIVED, RequestState.IN_PROGRESS):
             raise Conflict(f"rights request {request_id!r} is {request.state.value} already")
         return request

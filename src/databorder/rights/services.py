@@ -9,7 +9,7 @@ leaves commit to, so the published log says nothing of them either (PIPA Art. 21
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import and_, delete, or_, select
 from sqlalchemy.orm import Session
 
 from databorder.consent.services import ConsentService
@@ -38,7 +38,15 @@ def _forget_log_records(session: Session, subject_id: str) -> int:
     disclosed = select(Disclosure.leaf_index).where(Disclosure.subject_id == subject_id)
     read = (
         select(SellerRead.leaf_index)
-        .join(AccessGrant, AccessGrant.id == SellerRead.grant_id)
+        # On the full key (recipient_id, grant_id) as the foreign key reads: Citus joins the
+        # two tables, both spread by recipient, only on their distribution column.
+        .join(
+            AccessGrant,
+            and_(
+                AccessGrant.recipient_id == SellerRead.recipient_id,
+                AccessGrant.id == SellerRead.grant_id,
+            ),
+        )
         .where(AccessGrant.subject_id == subject_id)
     )
     deleted = session.execute(

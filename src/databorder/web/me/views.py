@@ -189,6 +189,22 @@ def my_data(
     state: GrantState | None = None,
 ) -> MyDataView:
     """Every allowed disclosure of the buyer's data, by the recipient's seat country."""
+    # The buyer's grants as a subquery of their own: on Citus grants live with their recipient,
+    # not the buyer, and a join into them from the buyer's shard is refused ("complex joins
+    # are only supported when all distributed tables are co-located"); a subquery is read
+    # first from the grants' shards, then joined.
+    grants = (
+        select(
+            AccessGrant.recipient_id,
+            AccessGrant.id,
+            AccessGrant.items,
+            AccessGrant.revoked_at,
+            AccessGrant.revoke_reason,
+            AccessGrant.expires_at,
+        )
+        .where(AccessGrant.subject_id == buyer_id)
+        .subquery()
+    )
     rows = session.execute(
         select(
             Disclosure.id,
@@ -200,10 +216,10 @@ def my_data(
             Disclosure.article,
             Disclosure.cross_border,
             Disclosure.leaf_index,
-            AccessGrant.items,
-            AccessGrant.revoked_at,
-            AccessGrant.revoke_reason,
-            AccessGrant.expires_at,
+            grants.c["items"],
+            grants.c.revoked_at,
+            grants.c.revoke_reason,
+            grants.c.expires_at,
             Order.delivered_at,
             Recipient,
         )
@@ -213,11 +229,10 @@ def my_data(
             and_(Order.buyer_id == Disclosure.subject_id, Order.id == Disclosure.order_id),
         )
         .outerjoin(
-            AccessGrant,
+            grants,
             and_(
-                AccessGrant.recipient_id == Disclosure.recipient_id,
-                AccessGrant.id == Disclosure.grant_id,
-                AccessGrant.subject_id == Disclosure.subject_id,
+                grants.c.recipient_id == Disclosure.recipient_id,
+                grants.c.id == Disclosure.grant_id,
             ),
         )
         .where(Disclosure.subject_id == buyer_id, Disclosure.allowed.is_(True))
