@@ -173,23 +173,3 @@ def test_proof_requests_beyond_the_log_name_the_field(
         with pytest.raises(InvalidInput) as second:
             log.consistency_proof(session, 1, 12)
         assert second.value.problems[0].field == "second"
-
-
-def test_proofs_read_a_logarithmic_number_of_rows(
-    sessions: sessionmaker[Session], log: StoredLog
-) -> None:
-    fill(sessions, log, 1000)
-    statements: list[str] = []
-    with sessions() as session:
-        from sqlalchemy import event  # noqa: PLC0415
-
-        def count(*args: object) -> None:
-            if not str(args[2]).startswith("BEGIN"):
-                statements.append(str(args[2]))
-
-        event.listen(session.get_bind(), "before_cursor_execute", count)
-        proof = log.inclusion_proof(session, 617, 1000)
-        event.remove(session.get_bind(), "before_cursor_execute", count)
-    assert len(proof) == 10
-    # One read of the size, one lookup of all the nodes the proof folds.
-    assert len(statements) == 2

@@ -32,6 +32,13 @@ from databorder.ledger.merkle import (
 from databorder.ledger.models import LogLeaf, LogNode, LogRecord, LogState
 from databorder.ledger.private import SALT_BYTES, is_private, private_leaf
 from databorder.ledger.tiles import MAX_ENTRY_BYTES, Tile, entry_bundle, tile_width
+from databorder.ledger.upper import (
+    DEFAULT_BUDGET,
+    UpperLevels,
+    mark_appended,
+    missing_node,
+    read_nodes,
+)
 from databorder.store.query import insert_rows
 
 # Bound the OR list of one node lookup (SQLite parses it as a chain, with a depth limit of
@@ -72,8 +79,12 @@ class StoredLog:
     the wall clock behind the composition root's back.
     """
 
-    def __init__(self, clock: Callable[[], datetime]) -> None:
+    def __init__(
+        self, clock: Callable[[], datetime], proof_cache_bytes: int = DEFAULT_BUDGET
+    ) -> None:
         self._clock = clock
+        # Inclusion proofs' upper nodes, from committed rows (`upper.py`).
+        self._upper = UpperLevels(proof_cache_bytes)
 
     # --- reading ---------------------------------------------------------------------------
 
@@ -105,12 +116,35 @@ class StoredLog:
         stored = self.nodes(session, (node for part in parts for node in part))
         return [fold_frontier([stored[node] for node in part]) for part in parts]
 
-    def _require_size(self, session: Session, field: str, tree_size: int) -> None:
+    def _require_size(self, session: Session, field: str, tree_size: int) -> int:
+        """The log's current size, once `tree_size` is checked against it."""
         current = self.size(session)
         if not 0 <= tree_size <= current:
             raise _invalid(
                 field, f"must be between 0 and the log's size {current}, got {tree_size}"
             )
+        return current
+
+    def _proof_nodes(
+        self, session: Session, wanted: Iterable[Node], tree_size: int
+    ) -> dict[Node, bytes]:
+        """Inclusion proofs' nodes, the upper levels from memory (`upper.py`) and the rest with
+        the log's size in one statement; raises unless `tree_size` is within the log."""
+        wanted = set(wanted)
+        upper = self._upper
+        seen = upper.seen
+        current, found, missing = read_nodes(session, wanted, upper)
+        if not 0 <= tree_size <= current:
+            raise _invalid(
+                "tree_size", f"must be between 0 and the log's size {current}, got {tree_size}"
+            )
+        if not upper.complete_for(current):
+            upper.refresh(session, current)
+            if current < seen:  # the held nodes may have been another tree's: read again
+                current, found, missing = read_nodes(session, wanted, upper)
+        if missing is not None:
+            raise missing_node(missing)
+        return found
 
     def root(self, session: Session, tree_size: int | None = None) -> bytes:
         if tree_size is None:
@@ -123,19 +157,19 @@ class StoredLog:
 
     def inclusion_proof(self, session: Session, index: int, tree_size: int) -> list[bytes]:
         """The audit path of leaf `index` in the tree of the first `tree_size` leaves."""
-        self._require_size(session, "tree_size", tree_size)
         if not 0 <= index < tree_size:
             raise _invalid(
                 "index", f"must be between 0 and tree_size - 1 = {tree_size - 1}, got {index}"
             )
-        return self._hashes(session, inclusion_ranges(index, tree_size))
+        parts = [range_nodes(start, end) for start, end in inclusion_ranges(index, tree_size)]
+        stored = self._proof_nodes(session, (node for part in parts for node in part), tree_size)
+        return [fold_frontier([stored[node] for node in part]) for part in parts]
 
     def inclusion_proofs(
         self, session: Session, indexes: Sequence[int], tree_size: int
     ) -> dict[int, list[bytes]]:
         """The audit paths of many leaves in one tree, their nodes read in one batch (the
         audit's evidence pack proves every leaf its findings cite)."""
-        self._require_size(session, "tree_size", tree_size)
         for index in indexes:
             if not 0 <= index < tree_size:
                 raise _invalid(
@@ -143,8 +177,8 @@ class StoredLog:
                 )
         ranges = {i: inclusion_ranges(i, tree_size) for i in dict.fromkeys(indexes)}
         parts = {i: [range_nodes(a, b) for a, b in r] for i, r in ranges.items()}
-        stored = self.nodes(
-            session, (n for part in parts.values() for nodes in part for n in nodes)
+        stored = self._proof_nodes(
+            session, (n for part in parts.values() for nodes in part for n in nodes), tree_size
         )
         return {
             i: [fold_frontier([stored[n] for n in nodes]) for nodes in part]
@@ -270,6 +304,7 @@ class StoredLog:
         insert_rows(session, _LEAVES, leaves)
         insert_rows(session, _NODES, nodes)
         session.execute(update(LogState).where(LogState.id == 1).values(size=size + len(datas)))
+        mark_appended(session)
         return list(range(size, size + len(datas)))
 
     def _frontier_hashes(self, session: Session, size: int) -> list[bytes]:
