@@ -5,7 +5,9 @@ or by `fetchmany` (SQLite), inside one snapshot (`sources.snapshot`), and writte
 with pyarrow: the table's columns to `<table>.parquet`, its JSON columns flattened to
 `<link>.parquet` (`relations.LINKS`), the log's leaves to `log_leaf_records.parquet` and what
 the ledger's verification found to `log_problems.parquet`. Memory holds one chunk at a time,
-whatever the size of the database. `manifest.json` is written last: its presence says the
+whatever the size of the database. A leaf naming a disclosure carries that disclosure's
+number (`record_key`): the leaves are staged in a file of their own and joined to the written
+`disclosures.parquet` by id in DuckDB, which spills to disk past memory. `manifest.json` is written last: its presence says the
 export is complete, and it records when the snapshot was taken (the instant a DuckDB audit
 of it is judged at), the row counts and the log's size.
 """
@@ -18,6 +20,7 @@ from enum import Enum
 from pathlib import Path
 from typing import Any, Protocol
 
+import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -254,6 +257,30 @@ def _export_table(
         progress.advance(relation.name, len(part))
 
 
+_STAGED = ".log_leaf_records.staged.parquet"
+# The leaves as read, before their keys: `LEAF_RECORDS` without `record_key`.
+_LEAVES_STAGED = Table(LEAF_RECORDS.name, LEAF_RECORDS.stored)
+
+
+def _keyed_leaves(directory: Path, staged: Path, writer: RelationWriter) -> None:
+    """The staged leaves, in leaf order, each with the number of the disclosure whose id it
+    names (`relations.LEAF_RECORDS`); ids are unique on their own, as the log names a
+    disclosure by its id alone."""
+    disclosures = directory / "disclosures.parquet"
+    schema = arrow_schema(writer.relation)
+    quoted = ["'" + str(p).replace("'", "''") + "'" for p in (staged, disclosures)]
+    with duckdb.connect(":memory:") as con:
+        joined = con.sql(
+            "SELECT l.leaf_index, l.record_type, l.record_id, d.dkey AS record_key "  # noqa: S608 (our paths, quoted)
+            f"FROM read_parquet({quoted[0]}) l "
+            f"LEFT JOIN read_parquet({quoted[1]}) d "
+            "ON l.record_type = 'disclosure' AND d.id = l.record_id "
+            "ORDER BY l.leaf_index"
+        )
+        for batch in joined.to_arrow_reader(CHUNK):
+            writer.write_columns({f.name: batch.column(f.name).cast(f.type) for f in schema})
+
+
 def export_parquet(
     connection: Connection,
     directory: Path,
@@ -274,10 +301,18 @@ def export_parquet(
     try:
         for relation in TABLES:
             _export_table(connection, relation, writers, progress)
+        writers["disclosures"].close()  # read back below, for the leaves' keys
         progress.start("log_leaves", _count(connection, Base.metadata.tables["log_leaves"]))
-        for chunk in leaf_record_rows(connection):
-            writers[LEAF_RECORDS.name].write(chunk)
-            progress.advance("log_leaves", len(chunk))
+        staged = directory / _STAGED
+        stage = RelationWriter(staged, _LEAVES_STAGED)
+        try:
+            for chunk in leaf_record_rows(connection):
+                stage.write(chunk)
+                progress.advance("log_leaves", len(chunk))
+        finally:
+            stage.close()
+        _keyed_leaves(directory, staged, writers[LEAF_RECORDS.name])
+        staged.unlink()
         progress.start("log verification", None)
         verified = verify(connection, public_key, log)
         writers[LOG_PROBLEMS.name].write(problems_rows(verified.problems))

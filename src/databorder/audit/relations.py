@@ -213,8 +213,15 @@ LINKS: tuple[Link, ...] = (
     Link("notice_recipient_items", "notice_recipients", _NOTICE, "items", Shape.ARRAY, ("item",)),
 )
 
-# Each log leaf's record, read from its canonical JSON (`type` and `id`).
-LEAF_RECORDS = Table("log_leaf_records", _cols("leaf_index:int, record_type, record_id"))
+# Each log leaf's record, read from its canonical JSON (`type` and `id`), and for a leaf that
+# names a disclosure that disclosure's join key (`record_key`, a `KEY`): live the id it names
+# (as a disclosure's key is its id), in the export the number of the disclosure holding that
+# id, or NULL when none does. The log checks compare keys: at 100 million disclosures, a hash
+# join carrying every disclosure's 36-character id to compare with its leaf's cost more than
+# the rest of those checks.
+LEAF_RECORDS = Table(
+    "log_leaf_records", _cols(f"leaf_index:int, record_type, record_id, record_key:{Kind.KEY}")
+)
 # What the ledger's verification found; `leaf_index` is the first leaf a problem touches.
 LOG_PROBLEMS = Table("log_problems", _cols("defect, leaf_index:int, detail"))
 
@@ -245,3 +252,8 @@ def leaf_names(data: bytes) -> tuple[str | None, str | None]:
         kind if isinstance(kind, str) else None,
         ident if isinstance(ident, str) else None,
     )
+
+
+def leaf_key(kind: str | None, ident: str | None) -> str | None:
+    """A leaf's `record_key` on the live engines: the id it names if it names a disclosure."""
+    return ident if kind == "disclosure" else None

@@ -33,6 +33,7 @@ from databorder.audit.relations import (
     LOG_PROBLEMS,
     TABLES,
     Kind,
+    leaf_key,
     leaf_names,
 )
 from databorder.audit.render import (
@@ -53,8 +54,9 @@ Row = tuple[Any, ...]
 MANIFEST = "manifest.json"
 FORMAT = "databorder-audit-export"
 # 2: the disclosures and their links carry the integer join key `dkey`; 3: each item carries
-# what the item checks read of its disclosure.
-FORMAT_VERSION = 3
+# what the item checks read of its disclosure; 4: each leaf record carries the key of the
+# disclosure it names (`relations.LEAF_RECORDS`).
+FORMAT_VERSION = 4
 
 # Rows read or written per round trip: bounds memory on a log of any size.
 CHUNK = 50_000
@@ -100,7 +102,8 @@ def problems_rows(problems: Sequence[Problem]) -> list[dict[str, Any]]:
 
 
 def leaf_record_rows(connection: Connection) -> Iterator[list[dict[str, Any]]]:
-    """Every leaf's record type and id, in chunks, read from `log_leaves` by index."""
+    """Every leaf's record type and id, in chunks, read from `log_leaves` by index, with the
+    live engines' `record_key` (the id, for a disclosure's leaf: `relations.leaf_key`)."""
     result = connection.execute(
         text('SELECT "index", data FROM log_leaves ORDER BY "index"'),
         execution_options={"yield_per": CHUNK},
@@ -109,7 +112,14 @@ def leaf_record_rows(connection: Connection) -> Iterator[list[dict[str, Any]]]:
         chunk = []
         for index, data in part:
             kind, ident = leaf_names(bytes(data))
-            chunk.append({"leaf_index": index, "record_type": kind, "record_id": ident})
+            chunk.append(
+                {
+                    "leaf_index": index,
+                    "record_type": kind,
+                    "record_id": ident,
+                    "record_key": leaf_key(kind, ident),
+                }
+            )
         yield chunk
 
 
@@ -156,7 +166,7 @@ class LiveSource:
         execute(
             text(
                 f"CREATE TEMPORARY TABLE {LEAF_RECORDS.name} (leaf_index BIGINT PRIMARY KEY, "
-                f"record_type VARCHAR, record_id VARCHAR){drop}"
+                f"record_type VARCHAR, record_id VARCHAR, record_key VARCHAR){drop}"
             )
         )
         execute(
@@ -166,7 +176,8 @@ class LiveSource:
             )
         )
         insert_leaf = text(
-            f"INSERT INTO {LEAF_RECORDS.name} VALUES (:leaf_index, :record_type, :record_id)"  # noqa: S608 (our table name)
+            f"INSERT INTO {LEAF_RECORDS.name} "  # noqa: S608 (our table name)
+            "VALUES (:leaf_index, :record_type, :record_id, :record_key)"
         )
         for chunk in leaf_record_rows(self._connection):
             if chunk:

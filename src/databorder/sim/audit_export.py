@@ -839,7 +839,8 @@ class _World:
         }
         kept = pa.array(keep)
         writers.write("disclosures", {c: a.filter(kept) for c, a in disclosures.items()})
-        # The log's leaves name every disclosure, the deleted ones too.
+        # The log's leaves name every disclosure, the deleted ones too; a disclosure's leaf
+        # carries its key, but a deleted one's names no row (the export's join finds none).
         writers.write(
             LEAF_RECORDS.name,
             {
@@ -849,6 +850,10 @@ class _World:
                     np.repeat(np.array([0, 1], np.int64), [n, len(reads)]),
                 ),
                 "record_id": pa.concat_arrays([ids, read_ids]),
+                "record_key": _ints(
+                    np.concatenate([rows, np.zeros(len(reads), np.int64)]),
+                    np.concatenate([~keep, np.ones(len(reads), bool)]),
+                ),
             },
         )
         shown = keep.copy()
