@@ -77,7 +77,7 @@ def migrated_postgres(postgres_url: str) -> str:
     return postgres_url
 
 
-CITUS_PORT = 54340  # the coordinator; its workers listen on the next two ports
+CITUS_PORT = 54360  # the coordinator; its workers listen on the next two ports
 
 
 @pytest.fixture(scope="session")
