@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.bench_gateway import _settings, _world_asks
+
 from databorder.runtime import build
 from databorder.store.db import make_engine
 from databorder.store.distribution import apply_citus_plan
@@ -56,7 +57,7 @@ def _rate(url: str, base: Path, asks: int, citus: bool) -> dict[str, Any]:
             with rt.sessions.begin() as session:
                 rt.gateway.disclose_many(session, rest, rights_floor=False)
             batched = len(rest) / (time.perf_counter() - started)
-        except Exception as exc:  # noqa: BLE001 (reported as the figure: why it failed)
+        except Exception as exc:
             batched = f"failed: {str(exc).splitlines()[0][:160]}"
     finally:
         rt.db.dispose()
