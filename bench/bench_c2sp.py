@@ -6,14 +6,17 @@
 - **Appends with commitments**: `StoredLog.append_records` on a migrated SQLite file, batches of
   500 as the gateway's group commit makes them: each record salted, committed to, its leaf, its
   nodes and its opening row written in one transaction. Goal unchanged: 20,000 leaves/s.
-- **Inclusion proofs at 10M private leaves** (about 130 bytes each, as the gateway writes them),
-  warm (one connection, its caches full) and **cold**: on one connection with memory-mapping
-  off, SQLite's page cache emptied (`PRAGMA shrink_memory`) and the database file's pages
+- **Inclusion proofs at 10M private leaves** (about 130 bytes each, as the gateway writes them):
+  first the proofs of a fresh process, which also fill the tree levels it holds in memory
+  (`ledger/upper.py`); then warm (caches full) and **cold**, each proof in a read transaction
+  of its own as the route makes it, timed with its BEGIN and COMMIT: memory-mapping off,
+  SQLite's page cache emptied (`PRAGMA shrink_memory`) and the database file's pages
   dropped from the OS page cache (`posix_fadvise(POSIX_FADV_DONTNEED)`) before each sample; and
   between the two, SQLite's cache emptied with the file still in the OS cache. Goal: cold p50
   under 1 ms.
 - **Tiles**: full level-0 and level-1 tiles read from the stored nodes, and served through the
-  log's routes (in-process ASGI client, no network), per second.
+  log's routes, per second: by an in-process ASGI client, and by uvicorn on loopback to one
+  and to four keep-alive HTTP clients.
 - **Cosigning**: two witnesses (`databorder witness serve`'s app under uvicorn, each with its own
   key and SQLite store) on loopback; rounds of "append 10, sign a head, submit to both" for 20 s;
   checkpoints cosigned by both per minute.
@@ -36,10 +39,11 @@ import time
 from pathlib import Path
 from typing import Any
 
+import httpx
 import uvicorn
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import text
+from sqlalchemy import Engine, event, text
 
 from bench_ledger import build_big_log, disclosure_record, median_us, migrated
 from databorder.ledger import merkle
@@ -49,7 +53,7 @@ from databorder.ledger.signing import HeadSigner, create_signing_key
 from databorder.ledger.tiles import Tile, tile_path
 from databorder.ledger.witnessing import WitnessEndpoint, Witnessing, http_post
 from databorder.model import utcnow
-from databorder.store.db import make_engine, make_sessionmaker
+from databorder.store.db import make_engine, make_read_sessionmaker, make_sessionmaker
 from databorder.witness.app import build_witness, make_app
 
 GOAL_APPENDS = 20_000
@@ -107,45 +111,75 @@ def _drop_cache(path: Path) -> None:
                 os.close(fd)
 
 
+def _shrink(engine: Engine) -> None:
+    """Empty SQLite's page cache of the pooled connection (the only one: proofs run one at a
+    time), between transactions."""
+    raw = engine.raw_connection()
+    try:
+        raw.driver_connection.execute("PRAGMA shrink_memory")  # type: ignore[union-attr]
+    finally:
+        raw.close()
+
+
 def bench_proofs(path: Path, url: str, size: int, samples: int) -> dict[str, Any]:
+    """Each proof in a read transaction of its own, as `GET /v1/log/proof/inclusion` makes it
+    (`reads.begin()`), timed with its BEGIN and COMMIT."""
     log = StoredLog(utcnow)
     rng = random.Random(13)
     engine = make_engine(url)
-    sessions = make_sessionmaker(engine)
+    reads = make_read_sessionmaker(engine)
     warm: list[float] = []
-    with sessions() as session:
+    filling: list[float] = []
+    with reads.begin() as session:
         root = log.root(session, size)
-        for _ in range(samples):
-            index = rng.randrange(size)
-            started = time.perf_counter()
+    # A fresh process: its first proofs also fill the levels held in memory, a bounded part
+    # each (`ledger/upper.py`), until all are held.
+    while not log._upper.complete_for(size):
+        index = rng.randrange(size)
+        started = time.perf_counter()
+        with reads.begin() as session:
+            log.inclusion_proof(session, index, size)
+        filling.append(time.perf_counter() - started)
+    held = log._upper.nodes_held()
+    for _ in range(samples):
+        index = rng.randrange(size)
+        started = time.perf_counter()
+        with reads.begin() as session:
             proof = log.inclusion_proof(session, index, size)
-            warm.append(time.perf_counter() - started)
-            leaf = merkle.leaf_hash(private_leaf_data(index))
-            assert merkle.verify_inclusion(leaf, index, size, proof, root)
+        warm.append(time.perf_counter() - started)
+        leaf = merkle.leaf_hash(private_leaf_data(index))
+        assert merkle.verify_inclusion(leaf, index, size, proof, root)
     engine.dispose()
-    # One connection, its SQLAlchemy statements warm, memory-mapping off so every page is a
-    # read(): before each sample SQLite's own page cache is emptied (PRAGMA shrink_memory) and,
-    # for the cold ones, the file's pages are dropped from the OS page cache too. The difference
-    # between the two is what reading the disk costs.
+    # Memory-mapping off so every page is a read(): before each sample SQLite's own page cache
+    # is emptied (PRAGMA shrink_memory) and, for the cold ones, the file's pages are dropped
+    # from the OS page cache too. The difference between the two is what the disk costs.
     fresh: list[float] = []
     cold: list[float] = []
     engine = make_engine(url)
-    with make_sessionmaker(engine)() as session:
-        session.execute(text("PRAGMA mmap_size=0"))
+    event.listen(engine, "connect", lambda raw, _: raw.execute("PRAGMA mmap_size=0"))
+    reads = make_read_sessionmaker(engine)
+    with reads.begin() as session:
         log.inclusion_proof(session, 0, size)
-        for n in range(2 * max(50, samples // 10)):
-            index = rng.randrange(size)
-            session.execute(text("PRAGMA shrink_memory"))
-            if n % 2:
-                _drop_cache(path)
-            started = time.perf_counter()
+    for n in range(2 * max(50, samples // 10)):
+        index = rng.randrange(size)
+        _shrink(engine)
+        if n % 2:
+            _drop_cache(path)
+        started = time.perf_counter()
+        with reads.begin() as session:
             proof = log.inclusion_proof(session, index, size)
-            (cold if n % 2 else fresh).append(time.perf_counter() - started)
-            leaf = merkle.leaf_hash(private_leaf_data(index))
-            assert merkle.verify_inclusion(leaf, index, size, proof, root)
+        (cold if n % 2 else fresh).append(time.perf_counter() - started)
+        leaf = merkle.leaf_hash(private_leaf_data(index))
+        assert merkle.verify_inclusion(leaf, index, size, proof, root)
     engine.dispose()
     return {
         "size": size,
+        "filling_proofs": len(filling),
+        "filling_seconds": sum(filling),
+        "filling_max_ms": max(filling) * 1000,
+        "held_nodes": held,
+        "held_mib": held * 32 / 2**20,
+        "lowest_held_level": log._upper.lowest,
         "warm_samples": len(warm),
         "cold_samples": len(cold),
         "warm_p50_us": median_us(warm),
@@ -184,12 +218,41 @@ def bench_tiles(url: str, size: int, key_dir: Path, samples: int) -> dict[str, A
             answer = client.get(f"/v1/log/{path}")
             assert answer.status_code == 200
         served = time.perf_counter() - started
+    # The same routes under uvicorn (one worker, as `databorder serve` runs them) on loopback,
+    # fetched by clients on keep-alive connections, as a mirror or a witness would.
+    port = _port()
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
+    )
+    threading.Thread(target=server.run, daemon=True).start()
+    while not server.started:
+        time.sleep(0.02)
+    over_http: dict[int, float] = {}
+    for clients in (1, 4):
+        share = [paths[n::clients] for n in range(clients)]
+
+        def fetch(mine: list[str]) -> None:
+            with httpx.Client(base_url=f"http://127.0.0.1:{port}") as http:
+                for path in mine:
+                    answer = http.get(f"/v1/log/{path}")
+                    assert answer.status_code == 200, answer.status_code
+
+        workers = [threading.Thread(target=fetch, args=(mine,)) for mine in share]
+        started = time.perf_counter()
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            worker.join()
+        over_http[clients] = len(paths) / (time.perf_counter() - started)
+    server.should_exit = True
     engine.dispose()
     return {
         "stored_tile_p50_us": median_us(stored),
         "stored_tiles_per_second": 1 / statistics.median(stored),
         "served": len(paths),
         "served_per_second": len(paths) / served,
+        "uvicorn_per_second_1_client": over_http[1],
+        "uvicorn_per_second_4_clients": over_http[4],
     }
 
 
@@ -269,6 +332,10 @@ def _markdown(r: dict[str, Any]) -> str:
             f"{a['leaves']:,} leaves with their opening rows, SQLite) | "
             f"{a['per_second']:,.0f} leaves/s | ≥ {GOAL_APPENDS:,}/s: "
             f"{verdict(a['per_second'] >= GOAL_APPENDS)} |",
+            f"| a fresh process's first proofs, which also fill the levels held in memory "
+            f"(from level {p['lowest_held_level']} up: {p['held_nodes']:,} nodes, "
+            f"{p['held_mib']:.1f} MiB) | {p['filling_proofs']} proofs, "
+            f"{p['filling_seconds']:.2f} s in all, the slowest {p['filling_max_ms']:,.0f} ms | |",
             f"| inclusion proof, {p['size']:,} leaves, warm p50 / p99 | "
             f"{p['warm_p50_us']:,.0f} / {p['warm_p99_us']:,.0f} µs | |",
             f"| inclusion proof, SQLite's page cache emptied, file in the OS cache, p50 | "
@@ -281,6 +348,9 @@ def _markdown(r: dict[str, Any]) -> str:
             f"({t['stored_tiles_per_second']:,.0f}/s) | |",
             f"| tiles served through the routes (in-process client, {t['served']:,} requests) | "
             f"{t['served_per_second']:,.0f}/s | |",
+            f"| tiles served by uvicorn (one worker) over loopback HTTP, keep-alive, 1 / 4 "
+            f"clients | {t['uvicorn_per_second_1_client']:,.0f} / "
+            f"{t['uvicorn_per_second_4_clients']:,.0f} per second | |",
             f"| checkpoints cosigned by both of two loopback witnesses | "
             f"{c['per_minute']:,.0f}/min ({c['round_ms']:.1f} ms a round of append, sign, "
             f"submit) | |",
