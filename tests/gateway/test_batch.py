@@ -19,7 +19,7 @@ from databorder.gateway.types import DisclosureAsk
 from databorder.model import DataItem, Purpose
 from databorder.registry.services import RegistryService
 from databorder.runtime import Runtime
-from factories import T0, add_order
+from factories import T0, add_buyer, add_consent, add_order
 
 AT = T0 + timedelta(minutes=5)
 
@@ -100,3 +100,30 @@ def test_a_read_group_spends_the_rate_limit_only_of_known_callers(world: Runtime
     assert read.items["name"] == {"disposition": "plain", "value": "김민수"}
     assert isinstance(limited, TooManyRequests)
     assert limited.retry_after == 1000
+
+
+def test_a_group_of_many_buyers_is_decided_in_one_transaction(world: Runtime) -> None:
+    """Twelve buyers: on Citus (four shards in the tests) they sit on every shard, where one
+    `FOR UPDATE` naming them all is refused; the group locks them a shard at a time."""
+    buyers = [f"b-{n}" for n in range(2, 14)]
+    with world.sessions.begin() as s:
+        for buyer in buyers:
+            add_buyer(s, world, buyer)
+            add_consent(s, f"c-{buyer}", buyer)
+            add_consent(s, f"c-p-{buyer}", buyer, kind="third_party_provision")
+            add_order(s, world, f"o-{buyer}", buyer)
+        platform = ServiceKeys(s).issue("checkout", ["platform"], T0)
+    answers = disclose_group(
+        [
+            PendingDisclosure(platform, _ask(order), AT)
+            for order in ["o-1", *map("o-{}".format, buyers)]
+        ],
+        sessions=world.sessions,
+        gateway=world.gateway,
+        log=world.log,
+        clock=lambda: AT,
+    )
+    recorded = [a for a in answers if isinstance(a, RecordedDisclosure)]
+    assert len(recorded) == 13, answers
+    assert all(r.outcome.decision.allowed and r.outcome.grant_token for r in recorded)
+    assert sorted(r.outcome.leaf_index for r in recorded) == list(range(13))

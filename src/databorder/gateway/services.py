@@ -32,6 +32,7 @@ from databorder.policy.engine import Engine
 from databorder.policy.types import Decision, DecisionRequest, RecipientFacts, SubjectFacts
 from databorder.registry.facts import recipient_facts
 from databorder.registry.models import Recipient, SuspensionOrder
+from databorder.store.distribution import by_shard, distributed_tables
 from databorder.store.query import CHUNK, by_id, insert_rows, rowcount, rows_where_in
 from databorder.vault.relay import RelayPool
 
@@ -112,14 +113,19 @@ def _locked_buyers(session: Session, ids: Iterable[str]) -> dict[str, Buyer]:
     A withdrawal, suspension or erasure locks its buyer's row first too (rights/), so the two
     take turns: on PostgreSQL a withdrawal committed while a group was deciding on the consent
     it withdrew left a live grant on it (the crash harness found one). SQLite serialises
-    writers already and ignores the clause.
+    writers already and ignores the clause. On Citus, which refuses FOR UPDATE across shards,
+    the buyers are locked one shard at a time, in shard order (`distribution.by_shard`).
     """
     ordered = sorted(set(ids))
+    groups = [ordered]
+    if "buyers" in distributed_tables(session):
+        groups = by_shard(session, "buyers", ordered)
     found: dict[str, Buyer] = {}
-    for start in range(0, len(ordered), CHUNK):
-        chunk = ordered[start : start + CHUNK]
-        query = select(Buyer).where(Buyer.id.in_(chunk)).order_by(Buyer.id).with_for_update()
-        found.update((b.id, b) for b in session.scalars(query))
+    for group in groups:
+        for start in range(0, len(group), CHUNK):
+            chunk = group[start : start + CHUNK]
+            query = select(Buyer).where(Buyer.id.in_(chunk)).order_by(Buyer.id).with_for_update()
+            found.update((b.id, b) for b in session.scalars(query))
     return found
 
 

@@ -9,9 +9,12 @@ coordinator (`databorder migrate --citus` runs it); `tests/store/test_distributi
 schema against Citus's rules and `tests/store/test_citus_cluster.py` applies it on a real cluster.
 """
 
+import weakref
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
+from sqlalchemy.orm import Session
 
 
 @dataclass(frozen=True, slots=True)
@@ -230,3 +233,49 @@ class NotCitusError(Exception):
     def __init__(self, url: str) -> None:
         super().__init__(f"expected a Citus coordinator (extension citus) at {url}; it has none")
         self.url = url
+
+
+# Per engine, the tables Citus hash-distributes there (empty off Citus): asked once.
+_DISTRIBUTED: "weakref.WeakKeyDictionary[Engine, frozenset[str]]" = weakref.WeakKeyDictionary()
+
+
+def distributed_tables(session: Session) -> frozenset[str]:
+    """The tables hash-distributed on the session's database: none unless it is a Citus
+    coordinator with the plan applied. Asked once per engine (the plan is applied before the
+    service starts)."""
+    engine = session.get_bind().engine
+    known = _DISTRIBUTED.get(engine)
+    if known is None:
+        known = frozenset()
+        if (
+            engine.dialect.name == "postgresql"
+            and session.execute(text("SELECT 1 FROM pg_extension WHERE extname = 'citus'")).scalar()
+        ):
+            known = frozenset(
+                session.execute(
+                    text(
+                        "SELECT logicalrelid::regclass::text FROM pg_dist_partition"
+                        " WHERE partmethod = 'h'"
+                    )
+                ).scalars()
+            )
+        _DISTRIBUTED[engine] = known
+    return known
+
+
+def by_shard(session: Session, table: str, keys: Sequence[str]) -> list[list[str]]:
+    """`keys` of distributed `table` grouped by the shard that holds them, in shard order and
+    sorted within: a statement naming one group runs on one shard, where Citus allows what it
+    refuses across shards (`SELECT ... FOR UPDATE`), and every locker taking the groups in
+    this order takes the rows in one global order."""
+    rows = session.execute(
+        text(
+            "SELECT key, get_shard_id_for_distribution_column(CAST(:table AS regclass), key)"
+            " FROM unnest(CAST(:keys AS text[])) AS key"
+        ),
+        {"table": table, "keys": list(keys)},
+    )
+    groups: dict[int, list[str]] = {}
+    for key, shard in rows:
+        groups.setdefault(shard, []).append(key)
+    return [sorted(groups[shard]) for shard in sorted(groups)]
