@@ -48,11 +48,13 @@ def test_a_clean_world_has_nothing_to_find(clean: Clean, audit: Audit) -> None:
 # --- lawful ground ------------------------------------------------------------------------------
 
 
+def _basis(basis: str, article: str, consent: str) -> dict[str, str]:
+    return {"basis": basis, "ground": "consent", "article": article, "consent_id": consent}
+
+
 def test_disclosures_without_a_basis_have_no_lawful_ground(clean: Clean, audit: Audit) -> None:
     clean.sql("UPDATE disclosures SET bases = '[]' WHERE id = :id", id=clean.disclosure)
-    provision_only = [
-        {"basis": "provision", "ground": "consent", "article": "PIPA 17(1)1", "consent_id": "c-2p"}
-    ]
+    provision_only = [_basis("provision", "PIPA 17(1)1", "c-2p")]
     clean.sql(
         "UPDATE disclosures SET bases = :b WHERE id = :id",
         b=json.dumps(provision_only),
@@ -61,6 +63,16 @@ def test_disclosures_without_a_basis_have_no_lawful_ground(clean: Clean, audit: 
     assert found(audit()) == {
         ("A17-no-ground", f"disclosure:{clean.disclosure}", (clean.leaf,), "no_basis"),
         ("A17-no-ground", f"disclosure:{clean.other}", (clean.other_leaf,), "no_transfer_basis"),
+    }
+
+
+def test_a_disclosure_with_a_transfer_basis_only_has_no_provision_basis(
+    clean: Clean, audit: Audit
+) -> None:
+    transfer_only = json.dumps([_basis("transfer", "PIPA 28-8(1)1", "c-2")])
+    clean.sql("UPDATE disclosures SET bases = :b WHERE id = :id", b=transfer_only, id=clean.other)
+    assert found(audit()) == {
+        ("A17-no-ground", f"disclosure:{clean.other}", (clean.other_leaf,), "no_provision_basis"),
     }
 
 
@@ -151,10 +163,8 @@ def test_a_transfer_before_any_notice_was_in_force(clean: Clean, audit: Audit) -
     }
 
 
-def test_the_version_in_force_is_the_latest_published_before_the_decision(
-    clean: Clean, audit: Audit
-) -> None:
-    # A later version that does not name s-cn-1 was in force for the second disclosure only.
+def _later_version(clean: Clean) -> None:
+    """Version 2026-11-01, published between the two disclosures, naming no one yet."""
     with clean.rt.sessions.begin() as s:
         s.execute(
             text(
@@ -162,6 +172,13 @@ def test_the_version_in_force_is_the_latest_published_before_the_decision(
                 "controller, home_country, counts) VALUES ('2026-11-01', :at, '', 0, '{}', 'KR', '{}')"
             ).bindparams(at=T0 + timedelta(minutes=20)),
         )
+
+
+def test_the_version_in_force_is_the_latest_published_before_the_decision(
+    clean: Clean, audit: Audit
+) -> None:
+    # A later version that does not name s-cn-1 was in force for the second disclosure only.
+    _later_version(clean)
     assert found(audit()) == {
         (
             "A28-8-2-not-in-notice",
@@ -209,6 +226,45 @@ def test_an_item_the_notice_did_not_list(clean: Clean, audit: Audit) -> None:
             (clean.leaf,),
             "item_not_listed",
         )
+    }
+
+
+_NOTICE_RECIPIENT_COLUMNS = (
+    "recipient_id, name, name_key, country, data_countries, role, email, phone, section, "
+    "ground, article, items, purposes, retention_days"
+)
+
+
+def test_what_a_later_version_no_longer_names_was_not_told(clean: Clean, audit: Audit) -> None:
+    # A version published between the two disclosures names both sellers again, but for
+    # s-cn-2 neither its country nor the phone: the later disclosure is judged by it (the
+    # checks set aside only what every version naming a recipient names), the earlier by the
+    # first version.
+    _later_version(clean)
+    clean.sql(
+        f"INSERT INTO notice_recipients (version, {_NOTICE_RECIPIENT_COLUMNS}) "  # noqa: S608 (constant)
+        f"SELECT '2026-11-01', {_NOTICE_RECIPIENT_COLUMNS} FROM notice_recipients "
+        "WHERE version = '2026-10-01'"
+    )
+    clean.sql(
+        "UPDATE notice_recipients SET country = 'JP', data_countries = '[\"JP\"]', items = :i "
+        "WHERE version = '2026-11-01' AND recipient_id = 's-cn-2'",
+        i=json.dumps(["name", "address", "postal_code", "order_items"]),
+    )
+    record = f"disclosure:{clean.other}"
+    assert found(audit()) == {
+        (
+            "A28-8-2-country-not-in-notice",
+            f"{record} notice_version:2026-11-01",
+            (clean.other_leaf,),
+            "country_not_named",
+        ),
+        (
+            "A28-8-2-item-not-in-notice",
+            f"{record} item:phone",
+            (clean.other_leaf,),
+            "item_not_listed",
+        ),
     }
 
 
