@@ -23,8 +23,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench.bench_gateway import _settings, _world_asks
-
+from bench_gateway import _settings, _world_asks
 from databorder.runtime import build
 from databorder.store.db import make_engine
 from databorder.store.distribution import apply_citus_plan
