@@ -15,7 +15,6 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from databorder.ledger.bundle import ProofBundle, format_bundle
-from databorder.ledger.checkpoint import parse_body
 from databorder.ledger.private import explain_opening, is_private
 from databorder.ledger.signing import HeadSigner
 from databorder.ledger.witnessing import covering_checkpoint
@@ -58,13 +57,12 @@ def tlog_proof(session: Session, index: int, signer: HeadSigner) -> str:
     the inclusion proof, and the covering checkpoint with its cosignatures. May sign a head."""
     log = signer.log
     log.leaf(session, index)  # NotFound beyond the log
-    note = covering_checkpoint(session, signer, index)
-    checkpoint = parse_body(note.text)
+    head, note = covering_checkpoint(session, signer, index)
     kept = log.opening(session, index)
     return format_bundle(
         ProofBundle(
             index,
-            tuple(log.inclusion_proof(session, index, checkpoint.size)),
+            tuple(log.inclusion_proof(session, index, head.tree_size)),
             note.encode(),
             None if kept is None else kept.record,
             None if kept is None else kept.salt,

@@ -129,15 +129,17 @@ def cosigned_checkpoint(session: Session, signer: HeadSigner, head: SignedHead) 
     )
 
 
-def covering_checkpoint(session: Session, signer: HeadSigner, index: int) -> Note:
+def covering_checkpoint(
+    session: Session, signer: HeadSigner, index: int
+) -> tuple[SignedHead, Note]:
     """The best checkpoint to prove leaf `index` against: the largest witnessed tree that holds
-    it (so a client's witness policy can pass), else the log's latest head."""
+    it (so a client's witness policy can pass), else the log's latest head; with that head."""
     head = largest_cosigned(session, index + 1)
     if head is None:
         head = signer.latest(session)
         if head is None or head.tree_size <= index:
             head = signer.current(session)
-    return cosigned_checkpoint(session, signer, head)
+    return head, cosigned_checkpoint(session, signer, head)
 
 
 def largest_cosigned(session: Session, at_least: int = 0) -> SignedHead | None:
