@@ -7,9 +7,9 @@ with pyarrow: the table's columns to `<table>.parquet`, its JSON columns flatten
 the ledger's verification found to `log_problems.parquet`. Memory holds one chunk at a time,
 whatever the size of the database. A leaf naming a disclosure carries that disclosure's
 number (`record_key`): the leaves are staged in a file of their own and joined to the written
-`disclosures.parquet` by id in DuckDB, which spills to disk past memory. `manifest.json` is written last: its presence says the
-export is complete, and it records when the snapshot was taken (the instant a DuckDB audit
-of it is judged at), the row counts and the log's size.
+`disclosures.parquet` by id in DuckDB, which spills to disk past memory. `manifest.json` is
+written last: its presence says the export is complete, and it records when the snapshot was
+taken (the instant a DuckDB audit of it is judged at), the row counts and the log's size.
 """
 
 import json
