@@ -168,32 +168,26 @@ _check(
     "going abroad, no transfer basis.",
     f"""
 WITH found AS MATERIALIZED (
-    SELECT d.dkey, d.leaf_index, d.decided_at
+    SELECT d.dkey, d.leaf_index, d.decided_at,
+           CASE WHEN f.bases IS NULL THEN 'no_basis'
+                WHEN f.provision = 0 THEN 'no_provision_basis'
+                ELSE 'no_transfer_basis' END AS note
     FROM window_disclosures d
     LEFT JOIN (
-        SELECT dkey FROM disclosure_bases
-        WHERE basis IN ('provision', 'entrustment', 'mandate')
-    ) p ON p.dkey = d.dkey
-    LEFT JOIN (
-        SELECT dkey FROM disclosure_bases WHERE basis IN ('transfer', 'mandate')
-    ) t ON t.dkey = d.dkey
-    WHERE d.allowed AND (p.dkey IS NULL OR (d.cross_border AND t.dkey IS NULL))
+        SELECT dkey, COUNT(*) AS bases,
+               SUM(CASE WHEN basis IN ('provision', 'entrustment', 'mandate') THEN 1 ELSE 0 END)
+                   AS provision,
+               SUM(CASE WHEN basis IN ('transfer', 'mandate') THEN 1 ELSE 0 END) AS transfer
+        FROM disclosure_bases
+        GROUP BY dkey
+    ) f ON f.dkey = d.dkey
+    WHERE d.allowed
+      AND (f.bases IS NULL OR f.provision = 0 OR (d.cross_border AND f.transfer = 0))
 )
 SELECT 'disclosure' AS record_kind, d.id AS record, NULL AS related_kind, NULL AS related,
-       x.leaf_index, x.decided_at AS at,
-       CASE WHEN f.bases IS NULL THEN 'no_basis'
-            WHEN f.provision = 0 THEN 'no_provision_basis'
-            ELSE 'no_transfer_basis' END AS note
+       x.leaf_index, x.decided_at AS at, x.note
 FROM found x
 JOIN {_FOUND_IDS} ON d.dkey = x.dkey
-LEFT JOIN (
-    SELECT dkey, COUNT(*) AS bases,
-           SUM(CASE WHEN basis IN ('provision', 'entrustment', 'mandate') THEN 1 ELSE 0 END)
-               AS provision
-    FROM disclosure_bases
-    WHERE dkey IN (SELECT dkey FROM found)
-    GROUP BY dkey
-) f ON f.dkey = x.dkey
 """,  # noqa: S608 (a constant of this module)
 )
 
