@@ -164,6 +164,9 @@ def test_proof_requests_beyond_the_log_name_the_field(
         with pytest.raises(InvalidInput) as too_big:
             log.inclusion_proof(session, 3, 11)
         assert str(too_big.value) == "tree_size: must be between 0 and the log's size 10, got 11"
+        with pytest.raises(InvalidInput) as both:
+            log.inclusion_proof(session, 20, 12)
+        assert both.value.problems[0].field == "tree_size"  # the tree is named first
         with pytest.raises(InvalidInput) as index:
             log.inclusion_proof(session, 7, 7)
         assert str(index.value) == "index: must be between 0 and tree_size - 1 = 6, got 7"

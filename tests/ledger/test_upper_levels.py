@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from databorder.ledger import merkle
 from databorder.ledger.log import StoredLog
 from databorder.ledger.upper import UpperLevels, cached_from
+from databorder.store.db import make_read_sessionmaker
 
 FIXED = datetime(2026, 12, 2, tzinfo=UTC)
 
@@ -84,27 +85,84 @@ def test_a_transaction_that_appended_takes_nothing_into_the_cache(
     assert log._upper.nodes_held() == _upper_count(1300)
 
 
-def test_a_log_found_shorter_than_the_cache_is_read_again(
+def test_a_log_rolled_back_and_regrown_differently_is_forgotten_and_read_again(
     sessions: sessionmaker[Session], log: StoredLog
 ) -> None:
     old = fill(sessions, log, 1100)
     with sessions() as session:
         _check_proofs(session, log, [merkle.leaf_hash(d) for d in old], 1100)
-    assert log._upper.nodes_held() == _upper_count(1100)
-    # Rolled back behind the service's back to 300 leaves, then grown again differently.
+    held = log._upper.nodes_held()
+    assert held == _upper_count(1100)
+    # Rolled back behind the service's back to 300 leaves (a restore, a lagging replica).
     with sessions.begin() as session:
         session.execute(text('DELETE FROM log_leaves WHERE "index" >= 300'))
         session.execute(text('DELETE FROM log_nodes WHERE ("index" + 1) * power(2, level) > 300'))
         session.execute(text("UPDATE log_state SET size = 300"))
     with sessions() as session:
+        # As for a reader whose snapshot is older: what is held is right for its tree.
         assert log.size(session) == 300
         _check_proofs(session, log, [merkle.leaf_hash(d) for d in old[:300]], 300)
-        assert log._upper.nodes_held() == _upper_count(300)
-    new = [b"other %d" % i for i in range(800)]
+        assert log._upper.nodes_held() == held
+    # Grown again, differently, past what was seen: the held edge of 1,100 leaves is checked
+    # as the cache follows, found changed, and everything is read again.
+    new = [b"other %d" % i for i in range(801)]
     with sessions.begin() as session:
         log.append_many(session, new)
+    leaves = [merkle.leaf_hash(d) for d in old[:300] + new]
     with sessions() as session:
-        _check_proofs(session, log, [merkle.leaf_hash(d) for d in old[:300] + new], 1100)
+        index = 700
+        assert log.inclusion_proof(session, index, 1101) == merkle.inclusion_proof(index, leaves)
+        _check_proofs(session, log, leaves, 1101)
+    assert log._upper.nodes_held() == _upper_count(1101)
+
+
+def test_a_reader_on_an_older_snapshot_keeps_what_is_held(
+    sessions: sessionmaker[Session], log: StoredLog
+) -> None:
+    datas = fill(sessions, log, 5000)
+    leaves = [merkle.leaf_hash(d) for d in datas]
+    reads = make_read_sessionmaker(sessions.kw["bind"])
+    with reads.begin() as behind:
+        _check_proofs(behind, log, leaves, 5000)  # its snapshot: 5,000 leaves
+        more = [record(5000 + i) for i in range(100)]
+        with sessions.begin() as session:
+            log.append_many(session, more)
+        with reads.begin() as ahead:
+            _check_proofs(ahead, log, leaves + [merkle.leaf_hash(d) for d in more], 5100)
+        held = log._upper.nodes_held()
+        assert held == _upper_count(5100)
+        _check_proofs(behind, log, leaves, 5000)
+        assert log._upper.nodes_held() == held
+
+
+def test_a_missing_node_fails_only_the_proofs_that_need_it(
+    sessions: sessionmaker[Session], log: StoredLog
+) -> None:
+    datas = fill(sessions, log, 600)
+    leaves = [merkle.leaf_hash(d) for d in datas]
+    with sessions.begin() as session:
+        session.execute(text('DELETE FROM log_nodes WHERE level = 4 AND "index" = 1'))
+    with sessions() as session:
+        # Node (4, 1) covers leaves 16-31: leaf 5's path needs it; 590's and 40's do not (40's
+        # needs (5, 0), which is stored).
+        assert log.inclusion_proofs(session, [590, 300, 40], 600) == {
+            i: merkle.inclusion_proof(i, leaves) for i in (590, 300, 40)
+        }
+        with pytest.raises(LookupError, match=r"\(4, 1\)"):
+            log.inclusion_proof(session, 5, 600)
+        assert log.inclusion_proof(session, 590, 600) == merkle.inclusion_proof(590, leaves)
+
+
+def test_many_leaves_proved_at_once_span_several_statements(
+    sessions: sessionmaker[Session], log: StoredLog
+) -> None:
+    datas = fill(sessions, log, 8000)
+    leaves = [merkle.leaf_hash(d) for d in datas]
+    indexes = list(range(3, 8000, 17))  # 470 leaves in as many blocks: over 200 ranges
+    with sessions() as session:
+        assert log.inclusion_proofs(session, indexes, 8000) == {
+            i: merkle.inclusion_proof(i, leaves) for i in indexes
+        }
 
 
 def test_roots_and_consistency_read_the_database_not_the_cache(

@@ -125,6 +125,16 @@ class StoredLog:
             )
         return current
 
+    def _check_index(self, session: Session, index: int, tree_size: int) -> None:
+        """A bad index names `index`, unless `tree_size` is bad too (it is named first, as
+        for every proof); only a refused request pays the extra read of the size."""
+        if 0 <= index < tree_size < 2**63:
+            return
+        self._require_size(session, "tree_size", tree_size)
+        raise _invalid(
+            "index", f"must be between 0 and tree_size - 1 = {tree_size - 1}, got {index}"
+        )
+
     def _proof_nodes(
         self, session: Session, wanted: Iterable[Node], tree_size: int
     ) -> dict[Node, bytes]:
@@ -132,16 +142,13 @@ class StoredLog:
         the log's size in one statement; raises unless `tree_size` is within the log."""
         wanted = set(wanted)
         upper = self._upper
-        seen = upper.seen
         current, found, missing = read_nodes(session, wanted, upper)
         if not 0 <= tree_size <= current:
             raise _invalid(
                 "tree_size", f"must be between 0 and the log's size {current}, got {tree_size}"
             )
-        if not upper.complete_for(current):
-            upper.refresh(session, current)
-            if current < seen:  # the held nodes may have been another tree's: read again
-                current, found, missing = read_nodes(session, wanted, upper)
+        if upper.refresh(session, current):  # what was held was another tree's: read again
+            current, found, missing = read_nodes(session, wanted, upper)
         if missing is not None:
             raise missing_node(missing)
         return found
@@ -157,10 +164,7 @@ class StoredLog:
 
     def inclusion_proof(self, session: Session, index: int, tree_size: int) -> list[bytes]:
         """The audit path of leaf `index` in the tree of the first `tree_size` leaves."""
-        if not 0 <= index < tree_size:
-            raise _invalid(
-                "index", f"must be between 0 and tree_size - 1 = {tree_size - 1}, got {index}"
-            )
+        self._check_index(session, index, tree_size)
         parts = [range_nodes(start, end) for start, end in inclusion_ranges(index, tree_size)]
         stored = self._proof_nodes(session, (node for part in parts for node in part), tree_size)
         return [fold_frontier([stored[node] for node in part]) for part in parts]
@@ -171,10 +175,7 @@ class StoredLog:
         """The audit paths of many leaves in one tree, their nodes read in one batch (the
         audit's evidence pack proves every leaf its findings cite)."""
         for index in indexes:
-            if not 0 <= index < tree_size:
-                raise _invalid(
-                    "index", f"must be between 0 and tree_size - 1 = {tree_size - 1}, got {index}"
-                )
+            self._check_index(session, index, tree_size)
         ranges = {i: inclusion_ranges(i, tree_size) for i in dict.fromkeys(indexes)}
         parts = {i: [range_nodes(a, b) for a, b in r] for i, r in ranges.items()}
         stored = self._proof_nodes(

@@ -108,15 +108,18 @@ def _read(
     merged = _merged(ranges)
     found: dict[Node, bytes] = {}
     size = 0
+    if not merged and not with_size:
+        return size, found
     connection = session.connection()  # Core, not the ORM: this is the proofs' hot path
     for start in range(0, max(len(merged), 1), _CHUNK):
         chunk = merged[start : start + _CHUNK]
         params: dict[str, Any] = {}
         for n, (level, first, last) in enumerate(chunk):
             params[f"l{n}"], params[f"a{n}"], params[f"b{n}"] = level, first, last
-        last_chunk = start + _CHUNK >= len(merged)
+        # The size with the first chunk: on PostgreSQL each statement sees what is committed
+        # when it starts, and the log only grows, so later chunks hold every node of that size.
         for level, index, hashed in connection.execute(
-            _ranges_query(len(chunk), with_size and last_chunk), params
+            _ranges_query(len(chunk), with_size and start == 0), params
         ):
             if level < 0:
                 size = index
@@ -190,29 +193,38 @@ class UpperLevels:
         hashed = bytes(levels[level - lowest][index * HASH_SIZE : (index + 1) * HASH_SIZE])
         return hashed if len(hashed) == HASH_SIZE else None
 
-    def refresh(self, session: Session, current: int) -> None:
-        """Follow the log to `current` leaves (its committed size as `session` sees it):
-        forget everything if the log is shorter than what is held (a log never shrinks: this
-        one was rolled back), and fill what is missing unless `session`'s transaction appended
-        (what it sees is not committed)."""
-        with self._lock:
-            if current < self._seen:
-                self._held, self._edge = (self._held[0], []), {}
-                self._seen = self._filled = 0
-            if _appended(session) or current == self._filled:
-                return
+    def refresh(self, session: Session, current: int) -> bool:
+        """Follow the log to `current` leaves (its committed size as `session` sees it) and
+        say whether what was held had to be forgotten (the caller then reads its proof again).
+
+        A reader may see an older size than one seen before (its snapshot began earlier): what
+        is held is still right for it, and nothing is done. When the log has grown, the fill
+        also reads the held right edge of the largest tree seen: a database rolled back and
+        regrown differently (a restore, a failover to a lagging replica) no longer has those
+        nodes, and everything held is forgotten. Nothing is filled from a transaction that
+        appended (what it sees is not committed), and a proof never waits for another's fill.
+        """
+        if current <= self._filled or current < self._seen or _appended(session):
+            return False
+        if not self._lock.acquire(blocking=False):
+            return False
+        try:
             lowest, levels = self._held
             wanted = cached_from(current, self._budget)
             if wanted > lowest:  # grown past the budget: let the lower levels go
                 self._held = (wanted, levels[wanted - lowest :])
-            self._fill(session, current)
+            return self._fill(session, current)
+        finally:
+            self._lock.release()
 
-    def _fill(self, session: Session, size: int) -> None:
+    def _fill(self, session: Session, size: int) -> bool:
         """Read up to `fill_rows` missing nodes, highest levels first (a fresh process at 10M
-        leaves needs 1.25M: about 20 proofs pay a part each, none pays seconds), and the edge."""
+        leaves needs 1.25M: about 20 proofs pay a part each, none pays seconds), the edge, and
+        the held edge of the largest tree seen to check it. A level stops at a missing row
+        (a damaged log): proofs that do not need it are still served."""
         lowest, levels = self._held
         top = size.bit_length() - 1  # the highest level with a complete node
-        wanted: list[tuple[int, int, int]] = []
+        fills: list[tuple[int, int, int]] = []
         room = self._fill_rows
         for level in range(top, lowest - 1, -1):
             offset = level - lowest
@@ -220,27 +232,38 @@ class UpperLevels:
             need = size >> level
             if have < need and room > 0:
                 last = min(need, have + room) - 1
-                wanted.append((level, have, last))
+                fills.append((level, have, last))
                 room -= last - have + 1
+        checked: dict[Node, bytes] = {}
+        for node in range_nodes(0, self._seen):
+            held = self.get(node)
+            if held is not None:
+                checked[node] = held
         edge = [node for node in range_nodes(0, size) if node[0] < lowest]
-        wanted += [(level, index, index) for level, index in edge]
-        found = read_ranges(session, wanted)
-        for level, first, last in wanted:
-            for index in range(first, last + 1):
-                if (level, index) not in found:
-                    raise missing_node((level, index))
-        # Only once every row is there (nothing half-filled); existing arrays grow in place,
-        # which readers see whole: a node past an array's end reads as not held.
+        found = read_ranges(
+            session, [*fills, *((level, index, index) for level, index in (*edge, *checked))]
+        )
+        if any(node in found and found[node] != held for node, held in checked.items()):
+            self._held, self._edge = (self._held[0], []), {}
+            self._seen = self._filled = 0
+            self._fill(session, size)
+            return True
         while len(levels) < top - lowest + 1:
             levels.append(bytearray())
-        for level, first, last in wanted:
-            if level >= lowest:
-                held = levels[level - lowest]
-                held += b"".join(found[(level, index)] for index in range(first, last + 1))
-        self._edge = {node: found[node] for node in edge}
+        # Existing arrays grow in place by whole nodes, which readers see whole: a node past an
+        # array's end reads as not held.
+        for level, first, last in fills:
+            array = levels[level - lowest]
+            for index in range(first, last + 1):
+                hashed = found.get((level, index))
+                if hashed is None:
+                    break  # a missing row: the level stops here
+                array += hashed
+        self._edge = {node: found[node] for node in edge if node in found}
         self._seen = size
         if self.covers(size):
             self._filled = size
+        return False
 
 
 def read_nodes(
@@ -249,8 +272,8 @@ def read_nodes(
     """The log's size, the hashes of `wanted` complete nodes, and the first that is missing
     (the caller checks the size first: a node of a tree larger than the log is no damage).
 
-    Held nodes come from `upper`; the others are hashed up from their band's base level, all
-    read in one statement with the size."""
+    Held nodes come from `upper`; the others below the held levels are hashed up from their
+    band's base level, all read in one statement with the size."""
     found: dict[Node, bytes] = {}
     derived: list[tuple[Node, int, int, int]] = []
     for node in set(wanted):
@@ -259,7 +282,9 @@ def read_nodes(
         if held is not None:
             found[node] = held
             continue
-        base = level - level % BAND
+        # Below the held levels, the node's band is read as one block; at a held level a node
+        # not yet held (a fresh process, a damaged row) is read as itself.
+        base = level if level >= upper.lowest else level - level % BAND
         shift = level - base
         derived.append((node, base, index << shift, ((index + 1) << shift) - 1))
     size, rows = _read(

@@ -253,9 +253,9 @@ def distributed_tables(session: Session) -> frozenset[str]:
         ):
             known = frozenset(
                 session.execute(
-                    text(
-                        "SELECT logicalrelid::regclass::text FROM pg_dist_partition"
-                        " WHERE partmethod = 'h'"
+                    text(  # the bare name, whatever the search_path
+                        "SELECT c.relname FROM pg_dist_partition p"
+                        " JOIN pg_class c ON c.oid = p.logicalrelid WHERE p.partmethod = 'h'"
                     )
                 ).scalars()
             )
