@@ -42,6 +42,31 @@ SCRIPTS = Path(__file__).parents[1] / "scripts"
 PG_PORT = 54329
 
 
+def _throwaway_server(
+    script: str, prefix: str, args: list[str], timeout: float, subdir: str = ""
+) -> Iterator[str]:
+    """Start `scripts/<script> start DIR ARGS...` in a new directory (or `subdir` of it), yield
+    the URL it prints, then stop it and remove the directory; what a failed start did start
+    is stopped too."""
+    base = tempfile.mkdtemp(prefix=prefix)
+    os.chmod(base, 0o755)  # the postgres user must reach its data directories  # noqa: S103
+    data = os.path.join(base, subdir) if subdir else base
+    started = subprocess.run(
+        [SCRIPTS / script, "start", data, *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=timeout,
+    )
+    try:
+        if started.returncode != 0:
+            raise RuntimeError(f"{script} failed:\n{started.stderr}")
+        yield started.stdout.strip()
+    finally:
+        subprocess.run([SCRIPTS / script, "stop", data], check=False, timeout=120)
+        shutil.rmtree(base, ignore_errors=True)
+
+
 @pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str]:
     """A real PostgreSQL server: the one CI names, or one this session starts and stops."""
@@ -49,21 +74,9 @@ def postgres_url() -> Iterator[str]:
     if given:
         yield given
         return
-    base = tempfile.mkdtemp(prefix="databorder-pg-")
-    os.chmod(base, 0o755)  # the postgres user must reach its data directory  # noqa: S103
-    data = os.path.join(base, "data")
-    started = subprocess.run(
-        [SCRIPTS / "pg-test-server", "start", data, str(PG_PORT)],
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=600,
+    yield from _throwaway_server(
+        "pg-test-server", "databorder-pg-", [str(PG_PORT)], 600, subdir="data"
     )
-    try:
-        yield started.stdout.strip()
-    finally:
-        subprocess.run([SCRIPTS / "pg-test-server", "stop", data], check=False, timeout=120)
-        shutil.rmtree(base, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
@@ -88,23 +101,9 @@ def citus_url() -> Iterator[str]:
     if given:
         yield given
         return
-    base = tempfile.mkdtemp(prefix="databorder-citus-")
-    os.chmod(base, 0o755)  # the postgres user must reach its data directories  # noqa: S103
     port = os.environ.get("DATABORDER_TEST_CITUS_PORT", str(CITUS_PORT))
-    started = subprocess.run(
-        [SCRIPTS / "citus-test-cluster", "start", base, port],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=900,  # a first run builds Citus: about 90 s on a quiet machine, 4 min on a busy one
-    )
-    try:
-        if started.returncode != 0:  # the nodes it did start are stopped below all the same
-            raise RuntimeError(f"citus-test-cluster failed:\n{started.stderr}")
-        yield started.stdout.strip()
-    finally:
-        subprocess.run([SCRIPTS / "citus-test-cluster", "stop", base], check=False, timeout=120)
-        shutil.rmtree(base, ignore_errors=True)
+    # A first run builds Citus: about 90 s on a quiet machine, 4 min on a busy one.
+    yield from _throwaway_server("citus-test-cluster", "databorder-citus-", [port], 900)
 
 
 @pytest.fixture(scope="session")

@@ -116,14 +116,12 @@ class StoredLog:
         stored = self.nodes(session, (node for part in parts for node in part))
         return [fold_frontier([stored[node] for node in part]) for part in parts]
 
-    def _require_size(self, session: Session, field: str, tree_size: int) -> int:
-        """The log's current size, once `tree_size` is checked against it."""
+    def _require_size(self, session: Session, field: str, tree_size: int) -> None:
         current = self.size(session)
         if not 0 <= tree_size <= current:
             raise _invalid(
                 field, f"must be between 0 and the log's size {current}, got {tree_size}"
             )
-        return current
 
     def _check_index(self, session: Session, index: int, tree_size: int) -> None:
         """A bad index names `index`, unless `tree_size` is bad too (it is named first, as

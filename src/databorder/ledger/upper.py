@@ -154,11 +154,6 @@ class UpperLevels:
         self._filled = 0  # the size everything is held for (behind `_seen` while filling)
         self._lock = threading.Lock()
 
-    @property
-    def seen(self) -> int:
-        """The largest committed size seen; everything held belongs to trees up to it."""
-        return self._seen
-
     def complete_for(self, size: int) -> bool:
         """Whether everything a tree of `size` leaves could take from here is held."""
         return size == self._filled
